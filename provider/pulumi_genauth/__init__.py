@@ -1,0 +1,46 @@
+"""GenAuth's third-party email service, managed as code: the ``EmailProvider`` resource."""
+
+from ._client import GenAuthClient, RetryPolicy
+from ._exceptions import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    GenAuthError,
+    InvalidRequestError,
+    MalformedResponseError,
+    PoolMismatchError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from ._models import EmailProviderType
+from ._resource import (
+    AliExmailConfigArgs,
+    EmailProvider,
+    SendGridConfigArgs,
+    SmtpConfigArgs,
+    SmtpConfigArgsDict,
+    TencentExmailConfigArgs,
+)
+
+__all__ = [
+    "APIError",
+    "AliExmailConfigArgs",
+    "AuthenticationError",
+    "ConfigurationError",
+    "EmailProvider",
+    "EmailProviderType",
+    "GenAuthClient",
+    "GenAuthError",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "PoolMismatchError",
+    "RateLimitError",
+    "RetryPolicy",
+    "SendGridConfigArgs",
+    "ServerError",
+    "SmtpConfigArgs",
+    "SmtpConfigArgsDict",
+    "TencentExmailConfigArgs",
+    "TransportError",
+]

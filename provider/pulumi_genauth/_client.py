@@ -1,0 +1,417 @@
+"""The GenAuth management API client: hosts, management token, retries, error mapping.
+
+One client talks to one user pool (the pool its access key belongs to). It is safe to share
+between threads: the Pulumi dynamic-provider server calls the provider from several worker
+threads, so the token cache is guarded by a lock and ``httpx.Client`` is thread-safe.
+
+Every call goes through :meth:`GenAuthClient._send`, the one retry loop: connect errors,
+timeouts, 408, 429, 5xx and malformed answers are retried with exponential backoff and
+jitter (or the server's ``Retry-After``), bounded by attempts and by total time. A management
+call whose token the API rejects (401) fetches a new token once and is tried again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import ipaddress
+import logging
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+import jwt
+from pydantic import SecretStr, ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+from . import _constants as c
+from ._exceptions import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    MalformedResponseError,
+    TransportError,
+    api_error_class,
+)
+from ._models import ConfigEmailProviderInput, EmailProviderInfo
+
+logger = logging.getLogger("pulumi_genauth")
+
+Brand = Literal["genauth", "authing"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts, total time, backoff. Tests shorten the pauses."""
+
+    max_attempts: int = c.RETRY_MAX_ATTEMPTS
+    max_total_seconds: float = c.RETRY_MAX_TOTAL_SECONDS
+    initial_backoff_seconds: float = c.RETRY_INITIAL_BACKOFF_SECONDS
+    max_backoff_seconds: float = c.RETRY_MAX_BACKOFF_SECONDS
+    jitter_seconds: float = c.RETRY_JITTER_SECONDS
+    retry_after_cap_seconds: float = c.RETRY_AFTER_CAP_SECONDS
+
+
+def normalize_host(host: str) -> str:
+    """Check a host URL and return it without a trailing slash.
+
+    ``https://`` is required, except for loopback hosts (a local emulator), where plain
+    ``http://`` is allowed.
+    """
+    parsed = urllib.parse.urlsplit(host.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigurationError(
+            f"GenAuth host {host!r} is not a URL: write it as https://api.example.com"
+        )
+    if parsed.query or parsed.fragment or parsed.username or parsed.password:
+        raise ConfigurationError(
+            f"GenAuth host {host!r} must be a plain https://host[:port] URL, "
+            "with no query, fragment or user info"
+        )
+    if parsed.scheme == "http" and not _is_loopback(parsed.hostname):
+        raise ConfigurationError(
+            f"GenAuth host {host!r} uses plain http://, which is only allowed for loopback "
+            "hosts (a local emulator); use https://"
+        )
+    return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
+
+
+def _is_loopback(hostname: str) -> bool:
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def brand_for_host(host: str) -> Brand:
+    """The header brand a host answers to: Authing's domains, else GenAuth's."""
+    hostname = urllib.parse.urlsplit(host).hostname or ""
+    if any(hostname == d or hostname.endswith("." + d) for d in c.AUTHING_DOMAINS):
+        return "authing"
+    return "genauth"
+
+
+@dataclass(frozen=True)
+class _Token:
+    value: str
+    userpool_id: str
+    refresh_at: float  # on the client's monotonic clock
+
+
+class _RetryableAnswer(Exception):  # noqa: N818 - internal signal, never escapes the client
+    """An answer worth trying again; carries the error to raise if no attempt succeeds."""
+
+    def __init__(self, error: APIError | MalformedResponseError, retry_after: float | None):
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, (_RetryableAnswer, httpx.TransportError))
+
+
+class GenAuthClient:
+    """A client of one user pool's management API, authenticated by an access key."""
+
+    def __init__(
+        self,
+        *,
+        access_key_id: str,
+        access_key_secret: str | SecretStr,
+        host: str = c.DEFAULT_HOST,
+        brand: Brand | None = None,
+        lang: str = c.DEFAULT_LANG,
+        timeout: httpx.Timeout = c.DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not access_key_id:
+            raise ConfigurationError("the GenAuth access key id is empty")
+        secret = (
+            access_key_secret
+            if isinstance(access_key_secret, SecretStr)
+            else SecretStr(access_key_secret)
+        )
+        if not secret.get_secret_value():
+            raise ConfigurationError("the GenAuth access key secret is empty")
+        self.host = normalize_host(host)
+        self.brand: Brand = brand or brand_for_host(self.host)
+        self._access_key_id = access_key_id
+        self._access_key_secret = secret
+        self._lang = lang
+        self._retry = retry or RetryPolicy()
+        self._clock = clock
+        self._sleep = sleep
+        self._token_lock = threading.Lock()
+        self._token: _Token | None = None
+        self._http = httpx.Client(
+            base_url=self.host,
+            timeout=timeout,
+            transport=transport,
+            verify=True,
+            follow_redirects=False,
+            headers={"content-type": "application/json", "accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"GenAuthClient(host={self.host!r}, access_key_id={self._access_key_id!r}, "
+            f"access_key_secret={self._access_key_secret!r})"
+        )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> GenAuthClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- the API --------------------------------------------------------------------------
+
+    @property
+    def userpool_id(self) -> str:
+        """The user pool the access key belongs to (from the management token)."""
+        return self._current_token().userpool_id
+
+    def get_email_provider(self) -> EmailProviderInfo:
+        """Read the pool's email provider setting."""
+        data = self._management_call("GET", c.GET_EMAIL_PROVIDER_PATH)
+        return self._parse_info(data, "GET", c.GET_EMAIL_PROVIDER_PATH)
+
+    def config_email_provider(self, request: ConfigEmailProviderInput) -> EmailProviderInfo:
+        """Set the pool's email provider; the call is idempotent, so retrying it is safe."""
+        path = c.CONFIG_EMAIL_PROVIDER_PATH
+        data = self._management_call("POST", path, body=request.to_wire())
+        return self._parse_info(data, "POST", path)
+
+    # -- the management token -------------------------------------------------------------
+
+    def _current_token(self) -> _Token:
+        # Held while fetching, so that threads arriving together share one token request.
+        with self._token_lock:
+            if self._token is None or self._clock() >= self._token.refresh_at:
+                self._token = self._fetch_token()
+            return self._token
+
+    def _forget_token(self, token: _Token) -> None:
+        with self._token_lock:
+            if self._token is token:
+                self._token = None
+
+    def _fetch_token(self) -> _Token:
+        started = self._clock()
+        body = {
+            "accessKeyId": self._access_key_id,
+            "accessKeySecret": self._access_key_secret.get_secret_value(),
+        }
+        data = self._send("POST", c.TOKEN_PATH, body=body, token=None)
+        path = c.TOKEN_PATH
+        if not isinstance(data, dict):
+            raise MalformedResponseError(
+                "no token in the answer", method="POST", path=path, http_status=200
+            )
+        value, expires_in = data.get("access_token"), data.get("expires_in")
+        if not isinstance(value, str) or not isinstance(expires_in, (int, float)):
+            raise MalformedResponseError(
+                "the answer lacks access_token or expires_in",
+                method="POST",
+                path=path,
+                http_status=200,
+            )
+        try:
+            claims = jwt.decode(value, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            raise MalformedResponseError(
+                "the management token is not a JWT", method="POST", path=path, http_status=200
+            ) from None
+        pool = claims.get("scoped_userpool_id")
+        if not isinstance(pool, str) or not pool:
+            raise MalformedResponseError(
+                "the management token has no scoped_userpool_id claim",
+                method="POST",
+                path=path,
+                http_status=200,
+            )
+        margin = min(c.TOKEN_REFRESH_MARGIN_SECONDS, float(expires_in) / 2)
+        return _Token(value=value, userpool_id=pool, refresh_at=started + expires_in - margin)
+
+    def _management_call(self, method: str, path: str, body: Any = None) -> Any:
+        token = self._current_token()
+        try:
+            return self._send(method, path, body=body, token=token)
+        except AuthenticationError as error:
+            rejected = {error.http_status, error.status_code} & c.TOKEN_REJECTED_STATUS
+            if not rejected:
+                raise
+            logger.info("%s %s: management token rejected; fetching a new one", method, path)
+            self._forget_token(token)
+            return self._send(method, path, body=body, token=self._current_token())
+
+    # -- one request, retried -------------------------------------------------------------
+
+    def _send(self, method: str, path: str, *, body: Any, token: _Token | None) -> Any:
+        """Send one request through the retry loop and return the envelope's ``data``."""
+        policy = self._retry
+        retrying = Retrying(
+            stop=stop_after_attempt(policy.max_attempts)
+            | stop_before_delay(policy.max_total_seconds),
+            wait=self._wait,
+            retry=retry_if_exception(_is_retryable),
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
+        attempts = 0
+        try:
+            for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    return self._attempt(method, path, body=body, token=token)
+        except _RetryableAnswer as final:
+            raise final.error from None
+        except httpx.TimeoutException as exc:
+            raise TransportError(
+                f"timed out ({type(exc).__name__})", method=method, path=path, attempts=attempts
+            ) from None
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"could not reach {self.host} ({type(exc).__name__})",
+                method=method,
+                path=path,
+                attempts=attempts,
+            ) from None
+        raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
+
+    def _attempt(self, method: str, path: str, *, body: Any, token: _Token | None) -> Any:
+        headers = self._headers(token)
+        response = self._http.request(method, path, json=body, headers=headers)
+        logger.debug("%s %s -> HTTP %s", method, path, response.status_code)
+        return self._interpret(response, method, path)
+
+    def _headers(self, token: _Token | None) -> dict[str, str]:
+        prefix = c.BRAND_HEADER_PREFIX[self.brand]
+        headers = {f"{prefix}lang": self._lang, f"{prefix}sdk-version": c.SDK_VERSION_HEADER_VALUE}
+        if token is not None:
+            headers["authorization"] = f"Bearer {token.value}"
+            headers[f"{prefix}userpool-id"] = token.userpool_id
+        return headers
+
+    def _interpret(self, response: httpx.Response, method: str, path: str) -> Any:
+        http_status = response.status_code
+        retry_after = _retry_after_seconds(response)
+        try:
+            envelope = response.json()
+        except ValueError:
+            envelope = None
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("statusCode"), int):
+            error: APIError | MalformedResponseError
+            if http_status in c.RETRYABLE_STATUS or http_status >= 400:
+                error = api_error_class(http_status, None)(
+                    "the answer carried no GenAuth envelope",
+                    method=method,
+                    path=path,
+                    http_status=http_status,
+                    status_code=None,
+                    api_code=None,
+                    request_id=response.headers.get("x-request-id"),
+                )
+                if http_status not in c.RETRYABLE_STATUS:
+                    raise error
+            else:
+                error = MalformedResponseError(
+                    "the answer is not a GenAuth JSON envelope",
+                    method=method,
+                    path=path,
+                    http_status=http_status,
+                )
+            raise _RetryableAnswer(error, retry_after)
+
+        status_code: int = envelope["statusCode"]
+        if 200 <= http_status < 300 and status_code == c.ENVELOPE_OK:
+            return envelope.get("data")
+
+        api_code = envelope.get("apiCode")
+        request_id = envelope.get("requestId") or response.headers.get("x-request-id")
+        message = envelope.get("message")
+        api_error = api_error_class(http_status, status_code)(
+            message if isinstance(message, str) and message else "no message",
+            method=method,
+            path=path,
+            http_status=http_status,
+            status_code=status_code,
+            api_code=api_code if isinstance(api_code, int) else None,
+            request_id=request_id if isinstance(request_id, str) else None,
+        )
+        if http_status in c.RETRYABLE_STATUS or status_code in c.RETRYABLE_STATUS:
+            raise _RetryableAnswer(api_error, retry_after)
+        raise api_error
+
+    def _wait(self, state: RetryCallState) -> float:
+        policy = self._retry
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _RetryableAnswer) and exc.retry_after is not None:
+            return min(exc.retry_after, policy.retry_after_cap_seconds)
+        backoff = wait_exponential_jitter(
+            initial=policy.initial_backoff_seconds,
+            max=policy.max_backoff_seconds,
+            jitter=policy.jitter_seconds,
+        )
+        return float(backoff(state))
+
+    @staticmethod
+    def _log_retry(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        reason = type(exc).__name__ if not isinstance(exc, _RetryableAnswer) else str(exc.error)
+        pause = state.next_action.sleep if state.next_action else 0.0
+        logger.warning(
+            "attempt %d failed (%s); retrying in %.2fs", state.attempt_number, reason, pause
+        )
+
+    @staticmethod
+    def _parse_info(data: Any, method: str, path: str) -> EmailProviderInfo:
+        try:
+            return EmailProviderInfo.model_validate(data if data is not None else {})
+        except ValidationError:
+            raise MalformedResponseError(
+                "the email provider in the answer has an unexpected shape",
+                method=method,
+                path=path,
+                http_status=200,
+            ) from None
+
+
+def _retry_after_seconds(response: httpx.Response) -> float | None:
+    """``Retry-After`` as seconds (either delta-seconds or an HTTP date), if present."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

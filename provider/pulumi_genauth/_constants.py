@@ -1,0 +1,59 @@
+"""Every number and name the client depends on: hosts, paths, timeouts, retry bounds.
+
+Kept in one place so that a reader (or a test) can see the whole policy at a glance.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import httpx
+
+PACKAGE_NAME: Final = "pulumi-genauth"
+PACKAGE_VERSION: Final = "0.1.0"
+
+GENAUTH_HOST: Final = "https://api.genauth.ai"
+AUTHING_HOST: Final = "https://api.authing.cn"
+DEFAULT_HOST: Final = GENAUTH_HOST
+
+# Header prefixes by brand: the same API answers under two names.
+BRAND_HEADER_PREFIX: Final = {"genauth": "x-genauth-", "authing": "x-authing-"}
+# Hosts whose brand is not GenAuth's are recognised by their domain.
+AUTHING_DOMAINS: Final = ("authing.cn", "authing.co")
+
+TOKEN_PATH: Final = "/api/v3/get-management-token"  # noqa: S105 - a path
+GET_EMAIL_PROVIDER_PATH: Final = "/api/v3/get-email-provider"
+CONFIG_EMAIL_PROVIDER_PATH: Final = "/api/v3/config-email-provider"
+
+DEFAULT_LANG: Final = "en-US"
+SDK_VERSION_HEADER_VALUE: Final = f"{PACKAGE_NAME}:{PACKAGE_VERSION}"
+
+# The envelope's statusCode for success; anything else is a failure.
+ENVELOPE_OK: Final = 200
+# A rejected (expired, revoked, malformed) management token: refresh once and retry.
+TOKEN_REJECTED_STATUS: Final = frozenset({401})
+
+# A token is reused until this many seconds before it expires, so that a call started
+# with it does not race its expiry. Short-lived tokens keep at least half their lifetime.
+TOKEN_REFRESH_MARGIN_SECONDS: Final = 60.0
+
+# Never "no timeout" by accident: connect fast, give the API time to answer.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+
+# Retries: connect errors, timeouts, 408, 429 and 5xx.
+RETRYABLE_STATUS: Final = frozenset({408, 429, 500, 502, 503, 504})
+RETRY_MAX_ATTEMPTS: Final = 5
+RETRY_MAX_TOTAL_SECONDS: Final = 60.0
+RETRY_INITIAL_BACKOFF_SECONDS: Final = 0.5
+RETRY_MAX_BACKOFF_SECONDS: Final = 8.0
+RETRY_JITTER_SECONDS: Final = 0.5
+# A server asking for a longer pause than this is not waited for beyond it.
+RETRY_AFTER_CAP_SECONDS: Final = 30.0
+
+# How a masked secret looks in a read answer: a run of these characters only.
+SECRET_MASK_CHARS: Final = frozenset("*•")
+
+# Environment variables read when the stack config has no credentials.
+ENV_HOST: Final = "GENAUTH_HOST"
+ENV_ACCESS_KEY_ID: Final = "GENAUTH_ACCESS_KEY_ID"
+ENV_ACCESS_KEY_SECRET: Final = "GENAUTH_ACCESS_KEY_SECRET"  # noqa: S105 - a name

@@ -1,0 +1,124 @@
+"""Where the provider's GenAuth credentials come from.
+
+In order: the stack config (``genauth:host``, ``genauth:accessKeyId``,
+``genauth:accessKeySecret``), then the environment (``GENAUTH_HOST``,
+``GENAUTH_ACCESS_KEY_ID``, ``GENAUTH_ACCESS_KEY_SECRET``). A resource with ``pool="name"``
+uses the entry ``name`` of the stack config object ``genauth:pools`` instead.
+
+Credentials are read in the provider process from the config the engine hands to
+``configure()``; they are never resource inputs, never pickled and never written to state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import SecretStr
+
+from . import _constants as c
+from ._exceptions import ConfigurationError
+
+CONFIG_HOST = "genauth:host"
+CONFIG_ACCESS_KEY_ID = "genauth:accessKeyId"
+CONFIG_ACCESS_KEY_SECRET = "genauth:accessKeySecret"  # noqa: S105 - a config key
+CONFIG_POOLS = "genauth:pools"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An access key and the host it is valid for. The secret never shows in a repr."""
+
+    host: str
+    access_key_id: str
+    access_key_secret: SecretStr = field(repr=True)  # SecretStr's own repr masks it
+
+
+def resolve_credentials(
+    config: Mapping[str, Any], environ: Mapping[str, str], pool: str | None
+) -> Credentials:
+    """Pick the credentials for the default pool (``pool=None``) or a named one.
+
+    ``config`` is the namespaced stack config (values as strings, structured values as JSON
+    text), as ``configure()`` receives it.
+    """
+    default_host = _text(config.get(CONFIG_HOST)) or environ.get(c.ENV_HOST) or c.DEFAULT_HOST
+    if pool is not None:
+        return _named_pool(config, pool, default_host)
+
+    key_id = _text(config.get(CONFIG_ACCESS_KEY_ID)) or environ.get(c.ENV_ACCESS_KEY_ID)
+    secret = _text(config.get(CONFIG_ACCESS_KEY_SECRET)) or environ.get(c.ENV_ACCESS_KEY_SECRET)
+    missing = []
+    if not key_id:
+        missing.append(f"{CONFIG_ACCESS_KEY_ID} (or ${c.ENV_ACCESS_KEY_ID})")
+    if not secret:
+        missing.append(f"{CONFIG_ACCESS_KEY_SECRET} (or ${c.ENV_ACCESS_KEY_SECRET})")
+    if missing or not key_id or not secret:
+        raise ConfigurationError(
+            "GenAuth credentials are missing: set "
+            + " and ".join(missing)
+            + f", e.g. `pulumi config set {CONFIG_ACCESS_KEY_ID} <id>` and "
+            f"`pulumi config set --secret {CONFIG_ACCESS_KEY_SECRET} <secret>`"
+        )
+    return Credentials(host=default_host, access_key_id=key_id, access_key_secret=SecretStr(secret))
+
+
+def pool_names(config: Mapping[str, Any]) -> list[str]:
+    """The names of the entries of ``genauth:pools`` (empty when it is not set)."""
+    return sorted(_pools(config))
+
+
+def _named_pool(config: Mapping[str, Any], pool: str, default_host: str) -> Credentials:
+    pools = _pools(config)
+    if pool not in pools:
+        known = ", ".join(repr(name) for name in sorted(pools)) or "none"
+        raise ConfigurationError(
+            f"pool {pool!r} is not an entry of the stack config {CONFIG_POOLS} "
+            f"(entries: {known}); add it with `pulumi config set --path "
+            f"'{CONFIG_POOLS}.{pool}.accessKeyId' <id>` and `pulumi config set --secret --path "
+            f"'{CONFIG_POOLS}.{pool}.accessKeySecret' <secret>`"
+        )
+    entry = pools[pool]
+    if not isinstance(entry, Mapping):
+        raise ConfigurationError(
+            f"{CONFIG_POOLS}.{pool} must be an object with accessKeyId and accessKeySecret"
+        )
+    key_id, secret = _text(entry.get("accessKeyId")), _text(entry.get("accessKeySecret"))
+    missing = [
+        f"{CONFIG_POOLS}.{pool}.{name}"
+        for name, value in (("accessKeyId", key_id), ("accessKeySecret", secret))
+        if not value
+    ]
+    if missing or not key_id or not secret:
+        raise ConfigurationError(
+            "GenAuth credentials are missing for pool "
+            f"{pool!r}: set {' and '.join(missing)} (the secret with --secret --path)"
+        )
+    host = _text(entry.get("host")) or default_host
+    return Credentials(host=host, access_key_id=key_id, access_key_secret=SecretStr(secret))
+
+
+def _pools(config: Mapping[str, Any]) -> dict[str, Any]:
+    raw = config.get(CONFIG_POOLS)
+    if raw is None or raw == "":
+        return {}
+    try:
+        pools = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        # The text may hold secrets: say where the problem is, not what the text is.
+        raise ConfigurationError(f"the stack config {CONFIG_POOLS} is not valid JSON") from None
+    if not isinstance(pools, dict):
+        raise ConfigurationError(
+            f"the stack config {CONFIG_POOLS} must be an object of named pools, e.g. "
+            '{"staging": {"host": "...", "accessKeyId": "...", "accessKeySecret": "..."}}'
+        )
+    return pools
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,120 @@
+"""The error tree of pulumi-genauth.
+
+    GenAuthError                    every error this package raises
+    ├── ConfigurationError          bad host, missing or malformed credentials; nothing was sent
+    ├── PoolMismatchError           the credentials belong to another user pool than the resource
+    ├── TransportError              the API could not be reached (after retries)
+    ├── MalformedResponseError      the API answered something that is not its envelope
+    └── APIError                    the API answered with a failure (HTTP status or statusCode)
+        ├── AuthenticationError     the access key or the management token was refused
+        ├── RateLimitError          429: too many requests (after retries)
+        ├── ServerError             5xx (after retries)
+        └── InvalidRequestError     any other refusal, e.g. a field the API did not accept
+
+Errors carry what identifies the failure (status, codes, message, requestId), never a
+request body, a header or a credential.
+"""
+
+from __future__ import annotations
+
+
+class GenAuthError(Exception):
+    """Root of every error raised by pulumi-genauth."""
+
+
+class ConfigurationError(GenAuthError):
+    """The client or provider is set up wrongly; nothing was sent to the API."""
+
+
+class PoolMismatchError(GenAuthError):
+    """The credentials in use belong to a user pool other than the one the resource manages."""
+
+    def __init__(self, *, resource_pool_id: str, credentials_pool_id: str) -> None:
+        self.resource_pool_id = resource_pool_id
+        self.credentials_pool_id = credentials_pool_id
+        super().__init__(
+            f"this resource manages user pool {resource_pool_id!r}, but the GenAuth credentials "
+            f"in use belong to user pool {credentials_pool_id!r}; refusing to touch the wrong "
+            "pool (check genauth:accessKeyId / the resource's `pool` for this stack)"
+        )
+
+
+class TransportError(GenAuthError):
+    """The API could not be reached: connection refused, timed out, or cut off."""
+
+    def __init__(self, message: str, *, method: str, path: str, attempts: int) -> None:
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+        super().__init__(f"{method} {path}: {message} (after {attempts} attempt(s))")
+
+
+class MalformedResponseError(GenAuthError):
+    """The API answered with a body that is not its JSON envelope."""
+
+    def __init__(self, message: str, *, method: str, path: str, http_status: int) -> None:
+        self.method = method
+        self.path = path
+        self.http_status = http_status
+        super().__init__(f"{method} {path}: HTTP {http_status}: {message}")
+
+
+class APIError(GenAuthError):
+    """The API refused the call; carries its HTTP status, statusCode, apiCode and requestId."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        http_status: int,
+        status_code: int | None,
+        api_code: int | None,
+        request_id: str | None,
+    ) -> None:
+        self.message = message
+        self.method = method
+        self.path = path
+        self.http_status = http_status
+        self.status_code = status_code
+        self.api_code = api_code
+        self.request_id = request_id
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        parts = [f"HTTP {self.http_status}"]
+        if self.status_code is not None:
+            parts.append(f"statusCode {self.status_code}")
+        if self.api_code is not None:
+            parts.append(f"apiCode {self.api_code}")
+        parts.append(f"requestId {self.request_id or 'none'}")
+        return f"GenAuth API {self.method} {self.path} failed: {self.message} ({', '.join(parts)})"
+
+
+class AuthenticationError(APIError):
+    """The access key or the management token was refused (401/403)."""
+
+
+class RateLimitError(APIError):
+    """The API kept answering 429 Too Many Requests."""
+
+
+class ServerError(APIError):
+    """The API kept failing on its side (5xx)."""
+
+
+class InvalidRequestError(APIError):
+    """The API refused the request itself, e.g. a field it does not accept."""
+
+
+def api_error_class(http_status: int, status_code: int | None) -> type[APIError]:
+    """Pick the error class for a failed answer, by the HTTP status and the envelope's code."""
+    for code in (http_status, status_code):
+        if code in (401, 403):
+            return AuthenticationError
+        if code == 429:
+            return RateLimitError
+        if code is not None and 500 <= code <= 599:
+            return ServerError
+    return InvalidRequestError

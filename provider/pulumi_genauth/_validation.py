@@ -1,0 +1,245 @@
+"""The resource's property bag: validation rules, the normalised form, and live state.
+
+``check()`` and ``diff()`` both start here. Rules that are the API's (types, required
+fields, port range, non-empty secrets) come from the wire models in ``_models``; the rules
+that make a preview useful to a person (exactly the config that matches ``type``, a host
+name without a scheme) are added here. Every problem names the property path the user
+wrote, e.g. ``smtp_config.smtp_port``, and never echoes a secret.
+
+Values still unknown during a preview (``pulumi.dynamic`` passes a sentinel) are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pulumi.runtime import rpc
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from ._models import (
+    CONFIG_FIELD_BY_TYPE,
+    CONFIG_FIELDS,
+    SECRET_FIELD_BY_CONFIG,
+    AliExmailConfigInput,
+    ConfigEmailProviderInput,
+    EmailProviderInfo,
+    EmailProviderType,
+    SendGridConfigInput,
+    SmtpConfigInput,
+    TencentExmailConfigInput,
+    is_masked,
+)
+
+UNKNOWN: Final = rpc.UNKNOWN
+
+# The properties that describe the setting (what diff compares); `pool` picks credentials.
+SETTING_KEYS: Final = ("type", "enabled", *CONFIG_FIELDS)
+POOL_KEY: Final = "pool"
+
+_CONFIG_MODEL: Final[dict[str, type[BaseModel]]] = {
+    "smtp_config": SmtpConfigInput,
+    "send_grid_config": SendGridConfigInput,
+    "ali_exmail_config": AliExmailConfigInput,
+    "tencent_exmail_config": TencentExmailConfigInput,
+}
+_TYPE_BY_CONFIG: Final = {name: kind for kind, (name, _) in CONFIG_FIELD_BY_TYPE.items()}
+_ALLOWED_TYPES: Final = ", ".join(repr(kind.value) for kind in EmailProviderType)
+# A host name or IP literal: no scheme, no path, no port, no spaces.
+_HOST_NAME: Final = re.compile(
+    r"^[A-Za-z0-9]([A-Za-z0-9\-\.]*[A-Za-z0-9])?$"  # a DNS name or IPv4 address
+    r"|^\[?[0-9A-Fa-f:\.]+\]?$"  # an IPv6 literal
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason the inputs cannot be applied, on one property path."""
+
+    property: str
+    reason: str
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether a value is not known yet (a preview of an output of another resource)."""
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def contains_unknown(value: Any) -> bool:
+    """Whether a value is unknown or holds an unknown anywhere inside."""
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknown(item) for item in value)
+    return False
+
+
+def validate_props(props: Mapping[str, Any]) -> list[Problem]:
+    """Every problem with the resource's setting properties; unknown values pass."""
+    problems: list[Problem] = []
+    kind = props.get("type")
+    selected: str | None = None
+    if is_unknown(kind):
+        pass
+    elif kind is None:
+        problems.append(Problem("type", f"type is required: one of {_ALLOWED_TYPES}"))
+    elif kind not in {k.value for k in EmailProviderType}:
+        problems.append(Problem("type", f"type must be one of {_ALLOWED_TYPES}"))
+    else:
+        selected = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
+
+    enabled = props.get("enabled", True)
+    if not is_unknown(enabled) and not isinstance(enabled, bool):
+        problems.append(Problem("enabled", "enabled must be true or false"))
+
+    for name in CONFIG_FIELDS:
+        value = props.get(name)
+        if selected is None or is_unknown(value):
+            continue
+        if name == selected and value is None:
+            others = [other for other in CONFIG_FIELDS if props.get(other) is not None]
+            hint = (
+                f" ({', '.join(others)} is set, which goes with type "
+                f"{_TYPE_BY_CONFIG[others[0]].value!r})"
+                if others
+                else ""
+            )
+            problems.append(Problem(name, f"{name} is required when type is {kind!r}{hint}"))
+        elif name != selected and value is not None:
+            problems.append(
+                Problem(
+                    name,
+                    f"{name} does not go with type {kind!r}: type {kind!r} reads {selected}; "
+                    f"set {selected} instead, or set type to "
+                    f"{_TYPE_BY_CONFIG[name].value!r} to use {name}",
+                )
+            )
+        elif name == selected:
+            problems.extend(_config_problems(name, value))
+    return problems
+
+
+def _config_problems(name: str, value: Any) -> list[Problem]:
+    if not isinstance(value, Mapping):
+        return [Problem(name, f"{name} must be an object")]
+    known = {key: item for key, item in value.items() if not is_unknown(item)}
+    problems: list[Problem] = []
+    try:
+        _CONFIG_MODEL[name].model_validate(_whole_numbers(known), by_alias=False, by_name=True)
+    except ValidationError as error:
+        for detail in error.errors():
+            field = ".".join(str(part) for part in detail["loc"])
+            if field in value and is_unknown(value[field]):
+                continue
+            problems.append(Problem(f"{name}.{field}", _reason(field, detail)))
+    host = known.get("smtp_host")
+    if name == "smtp_config" and isinstance(host, str) and host and not _HOST_NAME.match(host):
+        problems.append(
+            Problem(
+                f"{name}.smtp_host",
+                f"smtp_host must be a host name such as smtp.example.com, with no scheme, "
+                f"port or path (got {host!r}); the port goes in smtp_port",
+            )
+        )
+    return problems
+
+
+def _reason(field: str, detail: Any) -> str:
+    kind = detail["type"]
+    if kind == "missing":
+        return f"{field} is required"
+    if kind == "extra_forbidden":
+        return f"{field} is not a property of this config"
+    if field == "smtp_port" and kind in ("greater_than_equal", "less_than_equal"):
+        return f"smtp_port must be a port number from 1 to 65535 (got {detail['input']!r})"
+    if kind in ("too_short", "string_too_short"):
+        return f"{field} must not be empty"
+    if kind == "int_from_float":
+        return f"{field} must be a whole number"
+    # pydantic's own wording, which never quotes the input (the model hides it).
+    return f"{field}: {detail['msg'].lower()}"
+
+
+def _whole_numbers(value: dict[str, Any]) -> dict[str, Any]:
+    # The engine carries every number as a float: 465.0 is the port 465.
+    return {
+        key: int(item) if isinstance(item, float) and item.is_integer() else item
+        for key, item in value.items()
+    }
+
+
+def to_request(props: Mapping[str, Any]) -> ConfigEmailProviderInput:
+    """The API request for fully known, valid properties (validate them first)."""
+    kind = EmailProviderType(props["type"])
+    name = CONFIG_FIELD_BY_TYPE[kind][0]
+    config = _whole_numbers(dict(props[name]))
+    return ConfigEmailProviderInput.model_validate(
+        {"type": kind, "enabled": props.get("enabled", True), name: config},
+        by_alias=False,
+        by_name=True,
+    )
+
+
+def normalized(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical property bag: defaults filled, numbers whole, secrets as plain text.
+
+    Two bags that mean the same setting normalise to equal dicts; that is what diff compares.
+    """
+    request = to_request(props)
+    result: dict[str, Any] = {
+        "type": request.type.value,
+        "enabled": request.enabled,
+        **dict.fromkeys(CONFIG_FIELDS),
+    }
+    name = CONFIG_FIELD_BY_TYPE[request.type][0]
+    config = _plain(request.selected_config().model_dump(by_alias=False))
+    if name == "smtp_config":
+        # The API's output DTO always has these; absent on input means their defaults.
+        config["sender"] = config.get("sender") or ""
+        config["secure"] = bool(config.get("secure"))
+    result[name] = config
+    return result
+
+
+def from_live(info: EmailProviderInfo, known: Mapping[str, Any]) -> dict[str, Any]:
+    """The property bag that describes the live setting.
+
+    Where the API masks a secret (or leaves it out), the secret from ``known`` (the last
+    applied properties) is kept: a mask is not a new password.
+    """
+    kind = info.type if info.type in {k.value for k in EmailProviderType} else known.get("type")
+    result: dict[str, Any] = {"type": kind, "enabled": info.enabled, **dict.fromkeys(CONFIG_FIELDS)}
+    if kind is None:
+        return result
+    name = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
+    live_config = getattr(info, name)
+    known_config = known.get(name) if isinstance(known.get(name), Mapping) else None
+    if live_config is None:
+        result[name] = dict(known_config) if known_config is not None else None
+        return result
+    config = {
+        key: value
+        for key, value in _plain(live_config.model_dump(by_alias=False)).items()
+        if value is not None
+    }
+    secret_field = SECRET_FIELD_BY_CONFIG[name]
+    if is_masked(getattr(live_config, secret_field)):
+        # None when nothing is known: a mask must never be sent back as the secret.
+        config[secret_field] = known_config.get(secret_field) if known_config else None
+    if name == "smtp_config":
+        config["sender"] = config.get("sender") or ""
+        config["secure"] = bool(config.get("secure"))
+    result[name] = config
+    return result
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
