@@ -371,7 +371,7 @@ class GenAuthClient:
         if isinstance(exc, _RetryableAnswer) and exc.retry_after is not None:
             return min(exc.retry_after, policy.retry_after_cap_seconds)
         backoff = wait_exponential_jitter(
-            initial=policy.initial_backoff_seconds,
+            multiplier=policy.initial_backoff_seconds,
             max=policy.max_backoff_seconds,
             jitter=policy.jitter_seconds,
         )

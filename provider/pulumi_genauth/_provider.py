@@ -193,6 +193,13 @@ class EmailProviderProvider(ResourceProvider):
             return
         client.config_email_provider(request)
 
+    def close(self) -> None:
+        """Close the clients' connection pools (the server never does; tests and tools do)."""
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _client(self, pool: str | None) -> GenAuthClient:

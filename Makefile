@@ -1,0 +1,22 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+.PHONY: demo test lint bootstrap cli bench
+
+demo:            ## set up, start the emulator, `pulumi up` the dev stack against it
+	scripts/demo
+
+test:            ## everything CI runs: lint, types, the whole test suite (real engine included)
+	scripts/test
+
+lint: bootstrap
+	.venv/bin/ruff check provider tests benchmarks
+	.venv/bin/ruff format --check provider tests benchmarks
+	.venv/bin/mypy
+
+bootstrap:
+	scripts/bootstrap
+
+cli:
+	scripts/install-pulumi-cli
+
+bench: bootstrap ## API round trips and timings per lifecycle step (not part of the tests)
+	.venv/bin/python benchmarks/lifecycle.py

@@ -1,0 +1,1 @@
+"""The pulumi-genauth test suite."""

@@ -1,0 +1,78 @@
+"""Shared test data: one valid property bag per provider type, with planted secrets.
+
+The secrets are canaries: tests search logs, errors, state and CLI output for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+SMTP_PASSWORD: Final = "canary-smtp-pass-7f3a9c"
+SENDGRID_KEY: Final = "canary-sendgrid-key-1b2c3d"
+ALI_PASSWORD: Final = "canary-ali-pass-4e5f6a"
+TENCENT_PASSWORD: Final = "canary-tencent-pass-8b9c0d"
+CANARIES: Final = (SMTP_PASSWORD, SENDGRID_KEY, ALI_PASSWORD, TENCENT_PASSWORD)
+
+# type -> (property bag as the resource sends it, the wire body the API must receive)
+CASES: Final[dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {
+    "custom": (
+        {
+            "type": "custom",
+            "enabled": True,
+            "smtp_config": {
+                "smtp_host": "smtp.example.com",
+                "smtp_port": 465.0,  # the engine carries numbers as floats
+                "sender": "no-reply@example.com",
+                "sender_pass": SMTP_PASSWORD,
+                "secure": True,
+            },
+        },
+        {
+            "type": "custom",
+            "enabled": True,
+            "smtpConfig": {
+                "smtp_host": "smtp.example.com",
+                "smtp_port": 465,
+                "sender": "no-reply@example.com",
+                "senderPass": SMTP_PASSWORD,
+                "secure": True,
+            },
+        },
+    ),
+    "sendgrid": (
+        {
+            "type": "sendgrid",
+            "enabled": True,
+            "send_grid_config": {"sender": "mail@example.com", "apikey": SENDGRID_KEY},
+        },
+        {
+            "type": "sendgrid",
+            "enabled": True,
+            "sendGridConfig": {"sender": "mail@example.com", "apikey": SENDGRID_KEY},
+        },
+    ),
+    "ali": (
+        {
+            "type": "ali",
+            "enabled": True,
+            "ali_exmail_config": {"sender": "mail@example.cn", "sender_pass": ALI_PASSWORD},
+        },
+        {
+            "type": "ali",
+            "enabled": True,
+            "aliExmailConfig": {"sender": "mail@example.cn", "senderPass": ALI_PASSWORD},
+        },
+    ),
+    "qq": (
+        {
+            "type": "qq",
+            "enabled": True,
+            "tencent_exmail_config": {"sender": "mail@example.cn", "sender_pass": TENCENT_PASSWORD},
+        },
+        {
+            "type": "qq",
+            "enabled": True,
+            "tencentExmailConfig": {"sender": "mail@example.cn", "senderPass": TENCENT_PASSWORD},
+        },
+    ),
+}

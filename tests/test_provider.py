@@ -1,0 +1,457 @@
+"""The engine-side provider's methods against the emulator, for all four provider types.
+
+These call ``EmailProviderProvider`` directly, the way the dynamic-provider server does after
+unpickling it and calling ``configure()``; the engine itself is exercised in test_engine_*.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from pulumi.runtime import rpc
+
+from pulumi_genauth import GenAuthClient, PoolMismatchError, RetryPolicy
+from pulumi_genauth._credentials import Credentials
+from pulumi_genauth._provider import EmailProviderProvider
+from pulumi_genauth.emulator.server import EmulatorServer
+
+from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD
+
+FAST_RETRY = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.05, jitter_seconds=0)
+TYPES = sorted(CASES)
+
+
+_OPEN_PROVIDERS: list[EmailProviderProvider] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_providers() -> Iterator[None]:
+    yield
+    while _OPEN_PROVIDERS:
+        _OPEN_PROVIDERS.pop().close()
+
+
+def configured_provider(emulator: EmulatorServer, **extra: str) -> EmailProviderProvider:
+    """A provider as the server prepares it: unpickled state, configured from stack config."""
+    pool_a, pool_b = emulator.pools[0], emulator.pools[1]
+    config = {
+        "genauth:host": emulator.url,
+        "genauth:accessKeyId": pool_a.access_key_id,
+        "genauth:accessKeySecret": pool_a.access_key_secret,
+        "genauth:pools": json.dumps(
+            {
+                "b": {
+                    "accessKeyId": pool_b.access_key_id,
+                    "accessKeySecret": pool_b.access_key_secret,
+                }
+            }
+        ),
+        **extra,
+    }
+    provider = EmailProviderProvider()
+    _OPEN_PROVIDERS.append(provider)
+    provider._environ = {}  # the test's environment must not leak in
+    provider.configure(ConfigureRequest(Config(config, "test-project")))
+
+    def fast_client(credentials: Credentials) -> GenAuthClient:
+        return GenAuthClient(
+            host=credentials.host,
+            access_key_id=credentials.access_key_id,
+            access_key_secret=credentials.access_key_secret,
+            retry=FAST_RETRY,
+        )
+
+    provider.client_factory = fast_client
+    _OPEN_PROVIDERS.append(provider)
+    return provider
+
+
+@pytest.fixture
+def provider(emulator: EmulatorServer) -> EmailProviderProvider:
+    return configured_provider(emulator)
+
+
+def props_for(kind: str, **changes: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(CASES[kind][0]), "pool": None, **changes}
+
+
+def config_calls(emulator: EmulatorServer) -> list[dict[str, Any]]:
+    return [r for r in emulator.requests() if r["path"] == "/api/v3/config-email-provider"]
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_create_applies_exactly_the_declared_config(
+    provider: EmailProviderProvider, emulator: EmulatorServer, kind: str
+) -> None:
+    """Create sends the declared setting, spelled as the API spells it, and returns its outputs."""
+    props, wire = CASES[kind]
+    result = provider.create(props_for(kind))
+    assert result.id == "pool-a"
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    assert {key: stored[key] for key in wire} == wire
+    assert result.outs is not None
+    assert result.outs["userpool_id"] == "pool-a"
+    assert result.outs["type"] == kind
+    assert provider.diff("pool-a", result.outs, props_for(kind)).changes is False
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_preview_path_makes_no_api_call(
+    provider: EmailProviderProvider, emulator: EmulatorServer, kind: str
+) -> None:
+    """check and diff run on preview and never reach the API."""
+    olds = provider.create(props_for(kind)).outs
+    assert olds is not None
+    emulator.reset()
+    news = props_for(kind)
+    assert provider.check({}, news).failures == []
+    provider.diff("pool-a", olds, news)
+    assert emulator.requests() == []
+
+
+def test_rotated_secret_is_an_update(provider: EmailProviderProvider) -> None:
+    """A new password is a change (secrets are compared), and not a replacement."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    news = props_for("custom")
+    news["smtp_config"]["sender_pass"] = "rotated-password"
+    diff = provider.diff("pool-a", olds, news)
+    assert diff.changes is True
+    assert diff.replaces == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("smtp_port", 587.0), ("sender", "other@example.com"), ("smtp_host", "mx.example.org")],
+)
+def test_changed_field_is_an_in_place_update(
+    provider: EmailProviderProvider, emulator: EmulatorServer, field: str, value: Any
+) -> None:
+    """Each changed field diffs as an update; update applies it and returns full outputs."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    news = props_for("custom")
+    news["smtp_config"][field] = value
+    diff = provider.diff("pool-a", olds, news)
+    assert (diff.changes, diff.replaces) == (True, [])
+    outs = provider.update("pool-a", olds, news).outs
+    assert outs is not None
+    assert set(outs) == set(olds)
+    assert outs["smtp_config"][field] == value
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    assert stored["smtpConfig"][field] == value
+    assert provider.diff("pool-a", outs, news).changes is False
+
+
+def test_switching_type_is_an_update(provider: EmailProviderProvider) -> None:
+    """custom -> sendgrid changes the setting in place: the pool keeps one provider."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    diff = provider.diff("pool-a", olds, props_for("sendgrid"))
+    assert (diff.changes, diff.replaces) == (True, [])
+
+
+def test_changing_pool_is_a_replacement(provider: EmailProviderProvider) -> None:
+    """Another `pool` is another user pool: the resource is replaced."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    diff = provider.diff("pool-a", olds, props_for("custom", pool="b"))
+    assert diff.replaces == ["pool"]
+
+
+def test_named_pool_uses_its_own_credentials(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """pool="b" configures pool-b through the genauth:pools entry, leaving pool-a alone."""
+    result = provider.create(props_for("sendgrid", pool="b"))
+    assert result.id == "pool-b"
+    assert emulator.stored("pool-a") is None
+    stored = emulator.stored("pool-b")
+    assert stored is not None
+    assert stored["type"] == "sendgrid"
+
+
+def test_unknowns_pass_check_and_diff_as_a_change(provider: EmailProviderProvider) -> None:
+    """Values not known during preview are accepted, and count as a possible change."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    news = props_for("custom")
+    news["smtp_config"]["smtp_host"] = rpc.UNKNOWN
+    news["smtp_config"]["sender_pass"] = rpc.UNKNOWN
+    assert provider.check({}, news).failures == []
+    assert provider.diff("pool-a", olds, news).changes is True
+    assert provider.check({}, props_for("custom", smtp_config=rpc.UNKNOWN)).failures == []
+
+
+BAD_INPUTS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+    (
+        "port 0",
+        lambda p: p["smtp_config"].update(smtp_port=0.0),
+        "smtp_config.smtp_port",
+        "1 to 65535",
+    ),
+    (
+        "port 65536",
+        lambda p: p["smtp_config"].update(smtp_port=65536.0),
+        "smtp_config.smtp_port",
+        "1 to 65535",
+    ),
+    (
+        "fractional port",
+        lambda p: p["smtp_config"].update(smtp_port=46.5),
+        "smtp_config.smtp_port",
+        "whole number",
+    ),
+    (
+        "port as text",
+        lambda p: p["smtp_config"].update(smtp_port="x"),
+        "smtp_config.smtp_port",
+        "integer",
+    ),
+    (
+        "missing password",
+        lambda p: p["smtp_config"].pop("sender_pass"),
+        "smtp_config.sender_pass",
+        "required",
+    ),
+    (
+        "empty password",
+        lambda p: p["smtp_config"].update(sender_pass=""),
+        "smtp_config.sender_pass",
+        "empty",
+    ),
+    (
+        "missing host",
+        lambda p: p["smtp_config"].pop("smtp_host"),
+        "smtp_config.smtp_host",
+        "required",
+    ),
+    (
+        "host with scheme",
+        lambda p: p["smtp_config"].update(smtp_host="smtp://mx.example.com"),
+        "smtp_config.smtp_host",
+        "no scheme",
+    ),
+    (
+        "host with port",
+        lambda p: p["smtp_config"].update(smtp_host="mx.example.com:465"),
+        "smtp_config.smtp_host",
+        "smtp_port",
+    ),
+    (
+        "unknown field",
+        lambda p: p["smtp_config"].update(smtpHost="x"),
+        "smtp_config.smtpHost",
+        "not a property",
+    ),
+    ("unknown type", lambda p: p.update(type="smtp"), "type", "one of"),
+    ("missing type", lambda p: p.pop("type"), "type", "required"),
+    ("enabled not a bool", lambda p: p.update(enabled="yes"), "enabled", "true or false"),
+    (
+        "config of another type",
+        lambda p: p.update(type="sendgrid"),
+        "smtp_config",
+        "send_grid_config",
+    ),
+    (
+        "missing config",
+        lambda p: p.pop("smtp_config"),
+        "smtp_config",
+        "required when type is 'custom'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "mutate", "path", "words"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
+def test_bad_input_is_a_check_failure_naming_the_field(
+    provider: EmailProviderProvider,
+    emulator: EmulatorServer,
+    case: str,
+    mutate: Callable[[dict[str, Any]], None],
+    path: str,
+    words: str,
+) -> None:
+    """Each bad input is reported at check, on its property path, with the rule; no API call."""
+    props = props_for("custom")
+    mutate(props)
+    failures = provider.check({}, props).failures
+    assert [f.property for f in failures if f.property == path] == [path], failures
+    reason = next(f.reason for f in failures if f.property == path)
+    assert words in reason
+    assert all(canary not in f.reason for f in failures for canary in CANARIES)
+    assert emulator.requests() == []
+
+
+def test_every_problem_is_its_own_failure(provider: EmailProviderProvider) -> None:
+    """Several problems at once are reported together, one failure each."""
+    props = props_for("custom")
+    props["smtp_config"].update(smtp_port=0.0, sender_pass="", smtp_host="http://x")
+    properties = sorted(f.property for f in provider.check({}, props).failures)
+    assert properties == [
+        "smtp_config.sender_pass",
+        "smtp_config.smtp_host",
+        "smtp_config.smtp_port",
+    ]
+
+
+def test_missing_credentials_fail_check_naming_the_keys(emulator: EmulatorServer) -> None:
+    """With no access key configured, preview fails and says which config keys to set."""
+    provider = EmailProviderProvider()
+    _OPEN_PROVIDERS.append(provider)
+    provider._environ = {}
+    provider.configure(ConfigureRequest(Config({"genauth:host": emulator.url}, "p")))
+    failures = provider.check({}, props_for("custom")).failures
+    assert len(failures) == 1
+    assert "genauth:accessKeyId" in failures[0].reason
+    assert "genauth:accessKeySecret" in failures[0].reason
+
+
+def test_unknown_pool_name_fails_check(provider: EmailProviderProvider) -> None:
+    """A pool name that genauth:pools lacks is a failure on `pool` listing the known names."""
+    failures = provider.check({}, props_for("custom", pool="staging")).failures
+    assert [f.property for f in failures] == ["pool"]
+    assert "'b'" in failures[0].reason
+
+
+def test_environment_credentials_are_the_fallback(emulator: EmulatorServer) -> None:
+    """GENAUTH_* environment variables are used when the stack config has no credentials."""
+    pool = emulator.pools[0]
+    provider = EmailProviderProvider()
+    _OPEN_PROVIDERS.append(provider)
+    provider._environ = {
+        "GENAUTH_HOST": emulator.url,
+        "GENAUTH_ACCESS_KEY_ID": pool.access_key_id,
+        "GENAUTH_ACCESS_KEY_SECRET": pool.access_key_secret,
+    }
+    provider.configure(ConfigureRequest(Config({}, "p")))
+    assert provider.create(props_for("ali")).id == "pool-a"
+
+
+def test_create_warns_when_it_overwrites_a_live_provider(
+    provider: EmailProviderProvider, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Adopting a pool that already sends through another provider says so, without secrets."""
+    provider.create(props_for("sendgrid"))
+    capsys.readouterr()
+    provider.create(props_for("custom"))
+    err = capsys.readouterr().err
+    assert "already sends mail" in err
+    assert "'sendgrid'" in err
+    assert SENDGRID_KEY not in err
+    assert SMTP_PASSWORD not in err
+
+
+def test_refresh_finds_drift_and_returns_the_live_inputs(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """read reports an out-of-band change; its inputs make the next diff restore the setting."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    other = configured_provider(emulator)
+    drifted = props_for("custom")
+    drifted["smtp_config"]["smtp_port"] = 2525.0
+    other.update("pool-a", olds, drifted)
+
+    result = provider.read("pool-a", olds)
+    assert result.outs is not None
+    assert result.inputs is not None
+    assert result.outs["smtp_config"]["smtp_port"] == 2525
+    assert result.inputs["smtp_config"]["smtp_port"] == 2525
+    assert provider.diff("pool-a", result.outs, props_for("custom")).changes is True
+
+
+def test_refresh_keeps_the_known_secret_when_the_service_masks_it(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """A masked secret in the read answer is not drift: the known secret is kept."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    emulator.mask_secrets(True)
+    result = provider.read("pool-a", olds)
+    assert result.outs is not None
+    assert result.outs["smtp_config"]["sender_pass"] == SMTP_PASSWORD
+    assert provider.diff("pool-a", result.outs, props_for("custom")).changes is False
+
+
+def test_refresh_sees_a_disabled_provider(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """A provider disabled out of band reads as enabled=false, which the next up re-enables."""
+    olds = provider.create(props_for("qq")).outs
+    assert olds is not None
+    provider.delete("pool-a", olds)
+    result = provider.read("pool-a", olds)
+    assert result.outs is not None
+    assert result.outs["enabled"] is False
+    assert provider.diff("pool-a", result.outs, props_for("qq")).changes is True
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_delete_disables_the_third_party_provider(
+    provider: EmailProviderProvider, emulator: EmulatorServer, kind: str
+) -> None:
+    """destroy hands the pool back to GenAuth's built-in mail: enabled becomes false."""
+    olds = provider.create(props_for(kind)).outs
+    assert olds is not None
+    provider.delete("pool-a", olds)
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    assert stored["enabled"] is False
+
+
+@pytest.mark.parametrize("method", ["update", "read", "delete"])
+def test_credentials_of_another_pool_are_refused(
+    provider: EmailProviderProvider, emulator: EmulatorServer, method: str
+) -> None:
+    """A resource of pool-b handled with pool-a's keys fails naming both, touching nothing."""
+    olds = {**props_for("custom"), "userpool_id": "pool-b"}
+    emulator.reset()
+    with pytest.raises(PoolMismatchError, match="'pool-b'.*'pool-a'"):
+        if method == "update":
+            provider.update("pool-b", olds, props_for("custom"))
+        elif method == "read":
+            provider.read("pool-b", olds)
+        else:
+            provider.delete("pool-b", olds)
+    assert config_calls(emulator) == []
+
+
+def test_api_failure_is_one_line_with_request_id_and_no_secret(
+    provider: EmailProviderProvider, emulator: EmulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failure the retries cannot fix surfaces its requestId and never a secret."""
+    caplog.set_level(logging.DEBUG)
+    emulator.add_fault(path="/api/v3/config-email-provider", status=503, times=50)
+    with pytest.raises(Exception, match="requestId") as info:
+        provider.create(props_for("custom"))
+    text = str(info.value)
+    assert "\n" not in text
+    assert "HTTP 503" in text
+    assert info.value.__traceback__ is not None
+    assert info.value.__cause__ is None
+    for canary in CANARIES:
+        assert canary not in text
+        assert canary not in caplog.text
+
+
+def test_transient_faults_are_retried_not_half_applied(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """A 429 and a 502 before success still end with the declared setting applied."""
+    emulator.add_fault(path="/api/v3/config-email-provider", status=429, retry_after="0")
+    emulator.add_fault(path="/api/v3/config-email-provider", status=502)
+    provider.create(props_for("sendgrid"))
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    assert stored["sendGridConfig"]["apikey"] == SENDGRID_KEY
