@@ -31,7 +31,6 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    stop_before_delay,
     wait_exponential_jitter,
 )
 
@@ -271,9 +270,15 @@ class GenAuthClient:
     def _send(self, method: str, path: str, *, body: Any, token: _Token | None) -> Any:
         """Send one request through the retry loop and return the envelope's ``data``."""
         policy = self._retry
+        started = self._clock()
+
+        def out_of_time(state: RetryCallState) -> bool:
+            # No retry is started whose pause would end past the total time budget.
+            elapsed = self._clock() - started
+            return elapsed + (state.upcoming_sleep or 0.0) > policy.max_total_seconds
+
         retrying = Retrying(
-            stop=stop_after_attempt(policy.max_attempts)
-            | stop_before_delay(policy.max_total_seconds),
+            stop=stop_after_attempt(policy.max_attempts) | out_of_time,
             wait=self._wait,
             retry=retry_if_exception(_is_retryable),
             sleep=self._sleep,

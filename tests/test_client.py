@@ -1,0 +1,348 @@
+"""The management API client against the emulator on a real loopback port.
+
+Backoff is shortened and sleeps are recorded, so retry behaviour is pinned without waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from pulumi_genauth import (
+    AuthenticationError,
+    ConfigurationError,
+    GenAuthClient,
+    InvalidRequestError,
+    MalformedResponseError,
+    RateLimitError,
+    RetryPolicy,
+    ServerError,
+    TransportError,
+)
+from pulumi_genauth._models import ConfigEmailProviderInput
+from pulumi_genauth.emulator.server import EmulatorServer
+
+from ._cases import CANARIES, CASES, SMTP_PASSWORD
+
+CONFIG_PATH = "/api/v3/config-email-provider"
+FAST = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.02, jitter_seconds=0)
+
+
+class SleepRecorder:
+    """Stands in for time.sleep: records each pause instead of waiting."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def client(emulator: EmulatorServer, sleeps: SleepRecorder) -> Iterator[GenAuthClient]:
+    pool = emulator.pools[0]
+    with GenAuthClient(
+        host=emulator.url,
+        access_key_id=pool.access_key_id,
+        access_key_secret=pool.access_key_secret,
+        retry=FAST,
+        sleep=sleeps,
+    ) as made:
+        yield made
+
+
+def request_for(kind: str) -> ConfigEmailProviderInput:
+    return ConfigEmailProviderInput.model_validate_json(
+        json.dumps(CASES[kind][1]), strict=True, by_name=False
+    )
+
+
+def api_calls(emulator: EmulatorServer, path: str) -> list[dict[str, Any]]:
+    return [entry for entry in emulator.requests() if entry["path"] == path]
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_configures_and_reads_back_each_type(
+    client: GenAuthClient, emulator: EmulatorServer, kind: str
+) -> None:
+    """Each of the four shapes is sent as the API spells it and read back the same."""
+    wire = CASES[kind][1]
+    client.config_email_provider(request_for(kind))
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    assert {key: stored[key] for key in wire} == wire
+    info = client.get_email_provider()
+    assert (info.enabled, info.type) == (True, kind)
+
+
+def test_the_pool_id_comes_from_the_token(client: GenAuthClient) -> None:
+    """The user pool id is the management token's scoped_userpool_id claim."""
+    assert client.userpool_id == "pool-a"
+
+
+def test_the_token_is_reused_until_it_nears_expiry(
+    emulator: EmulatorServer, sleeps: SleepRecorder
+) -> None:
+    """One token serves many calls; a new one is fetched shortly before it expires."""
+    now = [1000.0]
+    pool = emulator.pools[0]
+    with GenAuthClient(
+        host=emulator.url,
+        access_key_id=pool.access_key_id,
+        access_key_secret=pool.access_key_secret,
+        clock=lambda: now[0],
+        sleep=sleeps,
+    ) as made:
+        made.get_email_provider()
+        made.get_email_provider()
+        assert len(api_calls(emulator, "/api/v3/get-management-token")) == 1
+        now[0] += 7200  # the emulator's default token lifetime
+        made.get_email_provider()
+    assert len(api_calls(emulator, "/api/v3/get-management-token")) == 2
+
+
+def test_an_expired_token_is_refreshed_once_and_the_call_retried(
+    client: GenAuthClient, emulator: EmulatorServer
+) -> None:
+    """When the API rejects the token, the client fetches a new one and succeeds."""
+    client.get_email_provider()
+    emulator.expire_tokens()
+    client.config_email_provider(request_for("sendgrid"))
+    assert len(api_calls(emulator, "/api/v3/get-management-token")) == 2
+    statuses = [entry["status_code"] for entry in api_calls(emulator, CONFIG_PATH)]
+    assert statuses == [401, 200]
+
+
+def test_a_bad_access_key_is_an_authentication_error(emulator: EmulatorServer) -> None:
+    """A refused access key raises AuthenticationError with the API's requestId."""
+    with (
+        GenAuthClient(
+            host=emulator.url, access_key_id="nobody", access_key_secret=SMTP_PASSWORD
+        ) as made,
+        pytest.raises(AuthenticationError) as info,
+    ):
+        made.get_email_provider()
+    assert info.value.request_id
+    assert info.value.status_code == 401
+    assert SMTP_PASSWORD not in str(info.value)
+
+
+def test_a_refused_request_carries_the_api_fields(
+    client: GenAuthClient, emulator: EmulatorServer
+) -> None:
+    """A request the API refuses raises InvalidRequestError with its message and codes."""
+    bad = request_for("custom").model_copy(update={"smtp_config": None})
+    with pytest.raises(InvalidRequestError) as info:
+        client.config_email_provider(bad)
+    error = info.value
+    assert error.status_code == 400
+    assert error.request_id
+    assert "smtpConfig" in error.message
+    assert emulator.stored("pool-a") is None
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 503},
+        {"status": 500},
+        {"status": 429},
+        {"envelope_status": 500},
+        {"malformed": True},
+    ],
+)
+def test_transient_faults_are_retried_then_succeed(
+    client: GenAuthClient,
+    emulator: EmulatorServer,
+    sleeps: SleepRecorder,
+    fault: dict[str, Any],
+) -> None:
+    """Two faulty answers then a good one: the call succeeds after two pauses."""
+    emulator.add_fault(path=CONFIG_PATH, times=2, **fault)
+    client.config_email_provider(request_for("ali"))
+    assert len(sleeps.pauses) == 2
+    assert len(api_calls(emulator, CONFIG_PATH)) == 3
+
+
+@pytest.mark.parametrize(
+    ("fault", "error_class"),
+    [
+        ({"status": 503}, ServerError),
+        ({"status": 429}, RateLimitError),
+        ({"status": 408}, InvalidRequestError),
+        ({"malformed": True}, MalformedResponseError),
+    ],
+)
+def test_retries_are_bounded_by_attempts(
+    client: GenAuthClient,
+    emulator: EmulatorServer,
+    fault: dict[str, Any],
+    error_class: type[Exception],
+) -> None:
+    """A fault that does not clear fails after max_attempts, with the last answer's error."""
+    emulator.add_fault(path=CONFIG_PATH, times=100, **fault)
+    with pytest.raises(error_class):
+        client.config_email_provider(request_for("qq"))
+    assert len(api_calls(emulator, CONFIG_PATH)) == FAST.max_attempts
+
+
+def test_retry_after_is_honoured_up_to_a_cap(
+    client: GenAuthClient, emulator: EmulatorServer, sleeps: SleepRecorder
+) -> None:
+    """Retry-After sets the pause; a very long one is capped."""
+    emulator.add_fault(path=CONFIG_PATH, status=429, retry_after="3")
+    emulator.add_fault(path=CONFIG_PATH, status=503, retry_after="100000")
+    client.config_email_provider(request_for("custom"))
+    assert sleeps.pauses == [3.0, FAST.retry_after_cap_seconds]
+
+
+def test_retries_are_bounded_by_total_time(emulator: EmulatorServer) -> None:
+    """No retry is started whose pause would pass the total time budget."""
+    pool = emulator.pools[0]
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    emulator.add_fault(path=CONFIG_PATH, status=503, retry_after="2", times=100)
+    with (
+        GenAuthClient(
+            host=emulator.url,
+            access_key_id=pool.access_key_id,
+            access_key_secret=pool.access_key_secret,
+            retry=RetryPolicy(max_attempts=50, max_total_seconds=5.0),
+            clock=lambda: now[0],
+            sleep=sleep,
+        ) as made,
+        pytest.raises(ServerError),
+    ):
+        made.config_email_provider(request_for("custom"))
+    # Attempts at t=0, 2 and 4; a pause to t=6 would pass the 5 s budget.
+    assert len(api_calls(emulator, CONFIG_PATH)) == 3
+    assert now[0] == 4.0
+
+
+def test_connection_errors_are_retried_then_reported(sleeps: SleepRecorder) -> None:
+    """A host that refuses connections is retried, then reported as a TransportError."""
+    with (
+        GenAuthClient(
+            host="http://127.0.0.1:9",
+            access_key_id="id",
+            access_key_secret="secret",
+            retry=FAST,
+            sleep=sleeps,
+        ) as made,
+        pytest.raises(TransportError, match="after 5 attempt"),
+    ):
+        made.get_email_provider()
+    assert len(sleeps.pauses) == FAST.max_attempts - 1
+
+
+def test_timeouts_are_retried_then_reported(emulator: EmulatorServer) -> None:
+    """An answer slower than the read timeout is a timeout, retried, then reported."""
+    pool = emulator.pools[0]
+    emulator.add_fault(latency_seconds=0.5, times=100)
+    with (
+        GenAuthClient(
+            host=emulator.url,
+            access_key_id=pool.access_key_id,
+            access_key_secret=pool.access_key_secret,
+            timeout=httpx.Timeout(0.1),
+            retry=RetryPolicy(max_attempts=2, initial_backoff_seconds=0.01, jitter_seconds=0),
+        ) as made,
+        pytest.raises(TransportError, match="timed out"),
+    ):
+        made.get_email_provider()
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["http://api.genauth.ai", "http://10.0.0.5", "ftp://api.genauth.ai", "api.genauth.ai", ""],
+)
+def test_insecure_or_malformed_hosts_are_refused(host: str) -> None:
+    """Plain http is only for loopback; anything but an http(s) URL is refused up front."""
+    with pytest.raises(ConfigurationError):
+        GenAuthClient(host=host, access_key_id="id", access_key_secret="secret")
+
+
+@pytest.mark.parametrize(
+    ("host", "prefix"),
+    [
+        ("https://api.genauth.ai", "x-genauth-"),
+        ("https://api.authing.cn", "x-authing-"),
+        ("https://core.authing.cn/", "x-authing-"),
+        ("https://idp.example.com", "x-genauth-"),
+    ],
+)
+def test_the_header_brand_follows_the_host(host: str, prefix: str) -> None:
+    """Authing hosts get x-authing- headers; GenAuth and private hosts x-genauth-."""
+    seen: list[httpx.Headers] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json={"statusCode": 200, "message": "ok", "data": {}})
+
+    with GenAuthClient(
+        host=host, access_key_id="id", access_key_secret="s", transport=httpx.MockTransport(handler)
+    ) as made:
+        made._send("GET", "/api/v3/get-email-provider", body=None, token=None)
+    assert f"{prefix}lang" in seen[0]
+    assert f"{prefix}sdk-version" in seen[0]
+
+
+def test_both_header_brands_reach_the_emulator(emulator: EmulatorServer) -> None:
+    """The authing brand works end to end (the emulator answers both)."""
+    pool = emulator.pools[0]
+    with GenAuthClient(
+        host=emulator.url,
+        access_key_id=pool.access_key_id,
+        access_key_secret=pool.access_key_secret,
+        brand="authing",
+    ) as made:
+        made.config_email_provider(request_for("sendgrid"))
+        assert made.get_email_provider().type == "sendgrid"
+
+
+def test_no_secret_in_logs_errors_or_reprs(
+    emulator: EmulatorServer, caplog: pytest.LogCaptureFixture, sleeps: SleepRecorder
+) -> None:
+    """Planted secrets never appear in a log record, an error message or a repr."""
+    caplog.set_level(logging.DEBUG)
+    key_secret = "canary-access-key-secret-99"
+    texts: list[str] = []
+    pool = emulator.pools[0]
+    with GenAuthClient(
+        host=emulator.url,
+        access_key_id=pool.access_key_id,
+        access_key_secret=SecretStr(pool.access_key_secret),
+        retry=FAST,
+        sleep=sleeps,
+    ) as good:
+        texts.append(repr(good))
+        request = request_for("custom")
+        texts.append(repr(request))
+        texts.append(str(request))
+        emulator.add_fault(path=CONFIG_PATH, status=503, times=100)
+        with pytest.raises(ServerError) as failure:
+            good.config_email_provider(request)
+        texts.append(str(failure.value))
+        texts.append(repr(failure.value))
+    with GenAuthClient(host=emulator.url, access_key_id="x", access_key_secret=key_secret) as bad:
+        texts.append(repr(bad))
+        with pytest.raises(AuthenticationError) as refused:
+            bad.get_email_provider()
+    texts.append(str(refused.value))
+    everything = "\n".join([*texts, caplog.text])
+    for canary in (*CANARIES, key_secret, pool.access_key_secret):
+        assert canary not in everything
