@@ -6,7 +6,8 @@ that make a preview useful to a person (exactly the config that matches ``type``
 name without a scheme) are added here. Every problem names the property path the user
 wrote, e.g. ``smtp_config.smtp_port``, and never echoes a secret.
 
-Values still unknown during a preview (``pulumi.dynamic`` passes a sentinel) are accepted.
+Values still unknown during a preview are accepted. The dynamic-provider server hands them
+over as ``pulumi.output.Unknown`` objects (the raw wire sentinel string is accepted too).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -64,7 +66,7 @@ class Problem:
 
 def is_unknown(value: Any) -> bool:
     """Whether a value is not known yet (a preview of an output of another resource)."""
-    return isinstance(value, str) and value == UNKNOWN
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 def contains_unknown(value: Any) -> bool:

@@ -1,0 +1,208 @@
+"""The provider behind the SDK's real dynamic-provider gRPC server (``python -m pulumi.dynamic``).
+
+Driven the way the engine drives it: Configure with the stack config (secrets as plain text,
+since the server does not accept secrets), then Check / Diff / Create / Update / Read /
+Delete with protobuf structs carrying the pickled provider and, on preview, unknowns.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import json_format, struct_pb2
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from pulumi_genauth._resource import _PROVIDER
+from pulumi_genauth.emulator.server import EmulatorServer
+
+from ._cases import CANARIES, CASES, SMTP_PASSWORD
+
+SERIALIZED_PROVIDER = serialize_provider(_PROVIDER)
+
+
+def struct(values: dict[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(values)
+    return message
+
+
+def plain(message: struct_pb2.Struct) -> dict[str, Any]:
+    values: dict[str, Any] = json_format.MessageToDict(message)
+    return values
+
+
+def props(kind: str, **changes: Any) -> dict[str, Any]:
+    return {
+        **copy.deepcopy(CASES[kind][0]),
+        "pool": None,
+        "__provider": SERIALIZED_PROVIDER,
+        **changes,
+    }
+
+
+@pytest.fixture
+def server(emulator: EmulatorServer) -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
+    """The SDK's dynamic-provider server in its own process, configured for pool-a."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GENAUTH_")}
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.dynamic"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "PULUMI_PROJECT": "genauth-test"},
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().strip())
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        stub = provider_pb2_grpc.ResourceProviderStub(channel)
+        pool = emulator.pools[0]
+        config = {
+            "genauth:host": emulator.url,
+            "genauth:accessKeyId": pool.access_key_id,
+            "genauth:accessKeySecret": pool.access_key_secret,
+        }
+        stub.Configure(provider_pb2.ConfigureRequest(args=struct(config), acceptSecrets=True))
+        yield stub
+        channel.close()
+    finally:
+        process.kill()
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+URN = "urn:pulumi:test::genauth-test::pulumi-python:dynamic/genauth:EmailProvider::mail"
+
+
+def test_the_pickled_provider_is_small_stable_and_holds_no_credentials() -> None:
+    """__provider is a class reference only: ~100 bytes, the same every time, no secrets."""
+    assert len(SERIALIZED_PROVIDER) < 200
+    assert serialize_provider(_PROVIDER) == SERIALIZED_PROVIDER
+    pickled = base64.b64decode(SERIALIZED_PROVIDER)
+    assert b"pulumi_genauth._provider" in pickled
+    assert b"EmailProviderProvider" in pickled
+    assert b"access" not in pickled.lower()
+
+
+def test_lifecycle_through_the_grpc_server(
+    server: provider_pb2_grpc.ResourceProviderStub, emulator: EmulatorServer
+) -> None:
+    """check, create, diff, update, read and delete work through the real server."""
+    news = props("custom")
+    checked = server.Check(provider_pb2.CheckRequest(urn=URN, olds=struct({}), news=struct(news)))
+    assert list(checked.failures) == []
+
+    created = server.Create(provider_pb2.CreateRequest(urn=URN, properties=checked.inputs))
+    assert created.id == "pool-a"
+    outs = plain(created.properties)
+    # The secret comes back under the same key path, which is what lets the engine keep it
+    # secret in the state (same-name propagation).
+    assert outs["smtp_config"]["sender_pass"] == SMTP_PASSWORD
+    assert outs["userpool_id"] == "pool-a"
+
+    same = server.Diff(
+        provider_pb2.DiffRequest(id="pool-a", urn=URN, olds=created.properties, news=struct(news))
+    )
+    assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
+
+    rotated = props("custom")
+    rotated["smtp_config"]["sender_pass"] = "rotated-pass"
+    changed = server.Diff(
+        provider_pb2.DiffRequest(
+            id="pool-a", urn=URN, olds=created.properties, news=struct(rotated)
+        )
+    )
+    assert changed.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert list(changed.replaces) == []
+
+    updated = server.Update(
+        provider_pb2.UpdateRequest(
+            id="pool-a", urn=URN, olds=created.properties, news=struct(rotated)
+        )
+    )
+    assert plain(updated.properties)["smtp_config"]["sender_pass"] == "rotated-pass"
+    assert set(plain(updated.properties)) == set(outs)
+
+    read = server.Read(
+        provider_pb2.ReadRequest(id="pool-a", urn=URN, properties=updated.properties)
+    )
+    assert read.id == "pool-a"
+    assert plain(read.inputs)["smtp_config"]["smtp_port"] == 465
+
+    server.Delete(provider_pb2.DeleteRequest(id="pool-a", urn=URN, properties=updated.properties))
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    assert stored["enabled"] is False
+
+
+def test_preview_with_unknowns_passes_and_makes_no_api_call(
+    server: provider_pb2_grpc.ResourceProviderStub, emulator: EmulatorServer
+) -> None:
+    """Unknown values on the wire are accepted by Check and diff as a change, offline."""
+    olds = props("sendgrid")
+    news = props("sendgrid")
+    news["send_grid_config"]["sender"] = rpc.UNKNOWN
+    checked = server.Check(provider_pb2.CheckRequest(urn=URN, olds=struct({}), news=struct(news)))
+    assert list(checked.failures) == []
+    diff = server.Diff(
+        provider_pb2.DiffRequest(id="pool-a", urn=URN, olds=struct(olds), news=struct(news))
+    )
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert emulator.requests() == []
+
+
+def test_check_failures_name_the_property_path(
+    server: provider_pb2_grpc.ResourceProviderStub,
+) -> None:
+    """A bad port and an empty password come back as two failures, each on its path."""
+    news = props("custom")
+    news["smtp_config"].update(smtp_port=70000.0, sender_pass="")
+    checked = server.Check(provider_pb2.CheckRequest(urn=URN, olds=struct({}), news=struct(news)))
+    failures = {failure.property: failure.reason for failure in checked.failures}
+    assert set(failures) == {"smtp_config.smtp_port", "smtp_config.sender_pass"}
+    assert "1 to 65535" in failures["smtp_config.smtp_port"]
+
+
+def test_a_pool_change_is_a_replacement(server: provider_pb2_grpc.ResourceProviderStub) -> None:
+    """Diff asks for a replacement when `pool` changes."""
+    diff = server.Diff(
+        provider_pb2.DiffRequest(
+            id="pool-a", urn=URN, olds=struct(props("qq")), news=struct(props("qq", pool="b"))
+        )
+    )
+    assert list(diff.replaces) == ["pool"]
+
+
+def test_api_errors_reach_the_engine_readable_and_without_secrets(
+    server: provider_pb2_grpc.ResourceProviderStub, emulator: EmulatorServer
+) -> None:
+    """A failing create reports the API's requestId, a short traceback, and no secret."""
+    emulator.add_fault(path="/api/v3/config-email-provider", status=400, times=10)
+    with pytest.raises(grpc.RpcError) as info:
+        server.Create(provider_pb2.CreateRequest(urn=URN, properties=struct(props("custom"))))
+    details = info.value.details() or ""  # type: ignore[attr-defined]
+    last_line = details.strip().splitlines()[-1]
+    assert "requestId" in last_line
+    assert last_line.startswith("pulumi_genauth._exceptions.InvalidRequestError: GenAuth API")
+    # Only the server's frames and our decorator's: not the client's call stack.
+    assert details.count('File "') <= 3
+    for canary in (*CANARIES, emulator.pools[0].access_key_secret):
+        assert canary not in details
+
+
+def test_struct_round_trip_keeps_floats_as_the_engine_sends_them() -> None:
+    """Sanity check of the harness: numbers travel as floats, as they do from the engine."""
+    assert json.loads(json.dumps(plain(struct({"n": 465}))))["n"] == 465.0
