@@ -31,8 +31,10 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
+    stop_any,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from . import _constants as c
 from ._exceptions import (
@@ -117,6 +119,19 @@ class _RetryableAnswer(Exception):  # noqa: N818 - internal signal, never escape
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+
+
+class _OutOfTime(stop_base):
+    """Stop when the next pause would end past the total time budget (on the client's clock)."""
+
+    def __init__(self, clock: Callable[[], float], budget_seconds: float) -> None:
+        self._clock = clock
+        self._started = clock()
+        self._budget = budget_seconds
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        elapsed = self._clock() - self._started
+        return elapsed + (retry_state.upcoming_sleep or 0.0) > self._budget
 
 
 def _is_retryable(exc: BaseException) -> bool:
@@ -270,15 +285,11 @@ class GenAuthClient:
     def _send(self, method: str, path: str, *, body: Any, token: _Token | None) -> Any:
         """Send one request through the retry loop and return the envelope's ``data``."""
         policy = self._retry
-        started = self._clock()
-
-        def out_of_time(state: RetryCallState) -> bool:
-            # No retry is started whose pause would end past the total time budget.
-            elapsed = self._clock() - started
-            return elapsed + (state.upcoming_sleep or 0.0) > policy.max_total_seconds
-
         retrying = Retrying(
-            stop=stop_after_attempt(policy.max_attempts) | out_of_time,
+            stop=stop_any(
+                stop_after_attempt(policy.max_attempts),
+                _OutOfTime(self._clock, policy.max_total_seconds),
+            ),
             wait=self._wait,
             retry=retry_if_exception(_is_retryable),
             sleep=self._sleep,

@@ -133,7 +133,8 @@ class ConfigEmailProviderInput(_Input):
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body, spelled as the API spells it, secrets revealed, no null values."""
-        return _reveal(self.model_dump(by_alias=True, exclude_none=True))
+        body: dict[str, Any] = _reveal(self.model_dump(by_alias=True, exclude_none=True))
+        return body
 
 
 def _reveal(value: Any) -> Any:

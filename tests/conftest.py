@@ -1,0 +1,31 @@
+"""Shared fixtures: one GenAuth emulator per test session, reset before each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pulumi_genauth.emulator import Pool
+from pulumi_genauth.emulator.server import EmulatorServer
+
+# Two user pools with known access keys; tests reach them as ``emulator.pools``.
+EMULATOR_POOLS = (
+    Pool("pool-a", "pool-a-access-key-id", "pool-a-access-key-secret"),
+    Pool("pool-b", "pool-b-access-key-id", "pool-b-access-key-secret"),
+)
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    """The emulator on a real loopback port, serving pool-a and pool-b, for the whole session."""
+    with EmulatorServer(pools=EMULATOR_POOLS) as server:
+        yield server
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
+    """The session's emulator with no settings, request log, faults or secret masking."""
+    emulator_server.reset()
+    emulator_server.pools = list(EMULATOR_POOLS)
+    return emulator_server
