@@ -1,0 +1,132 @@
+"""The program side under the SDK's mocks: argument handling and secret wrapping.
+
+The mocks stand in for the engine, so these pin what the resource *sends*: property names,
+values, and which of them travel as secrets, whatever the user passed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime import rpc
+
+import pulumi_genauth as genauth
+
+from ._cases import SENDGRID_KEY, SMTP_PASSWORD
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Records every registered resource's inputs, as the engine would receive them."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, dict[str, Any]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[args.name] = dict(args.inputs)
+        return "pool-a", {**args.inputs, "userpool_id": "pool-a"}
+
+    def call(self, _args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
+        return {}, []
+
+
+@pytest.fixture
+def mocks() -> RecordingMocks:
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, preview=False)
+    return recording
+
+
+def unwrap(value: Any) -> tuple[bool, Any]:
+    """(whether the value travelled as a secret, its plain value)."""
+    return rpc.is_rpc_secret(value), rpc.unwrap_rpc_secret(value)
+
+
+@pulumi.runtime.test
+def test_typed_args_are_sent_with_the_password_as_a_secret(mocks: RecordingMocks) -> Any:
+    """A plain-text password in SmtpConfigArgs still reaches the engine as a secret."""
+    mail = genauth.EmailProvider(
+        "mail",
+        type=genauth.EmailProviderType.CUSTOM,
+        smtp_config=genauth.SmtpConfigArgs("smtp.example.com", 465, SMTP_PASSWORD, secure=True),
+    )
+
+    def check(_: Any) -> None:
+        sent = mocks.inputs["mail"]
+        assert sent["type"] == "custom"
+        assert sent["enabled"] is True
+        secret, config = unwrap(sent["smtp_config"])
+        assert secret
+        assert config == {
+            "smtp_host": "smtp.example.com",
+            "smtp_port": 465,
+            "sender_pass": SMTP_PASSWORD,
+            "secure": True,
+        }
+        for other in ("send_grid_config", "ali_exmail_config", "tencent_exmail_config", "pool"):
+            assert sent.get(other) is None
+        assert "__provider" in sent
+
+    return mail.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_dict_configs_and_string_types_are_accepted(mocks: RecordingMocks) -> Any:
+    """A config given as a dict and a type given as a string work like the typed forms."""
+    mail = genauth.EmailProvider(
+        "grid",
+        type="sendgrid",
+        enabled=False,
+        send_grid_config={"sender": "mail@example.com", "apikey": SENDGRID_KEY},
+        pool="second",
+    )
+
+    def check(_: Any) -> None:
+        sent = mocks.inputs["grid"]
+        assert (sent["type"], sent["enabled"], sent["pool"]) == ("sendgrid", False, "second")
+        secret, config = unwrap(sent["send_grid_config"])
+        assert secret
+        assert config == {"sender": "mail@example.com", "apikey": SENDGRID_KEY}
+
+    return mail.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_a_config_known_only_later_is_sent_as_a_secret(mocks: RecordingMocks) -> Any:
+    """A whole config passed as an Output is marked secret as a whole."""
+    config = pulumi.Output.from_input(
+        genauth.TencentExmailConfigArgs(sender="mail@example.cn", sender_pass="p")
+    )
+    mail = genauth.EmailProvider("qq", type="qq", tencent_exmail_config=config)
+
+    def check(_: Any) -> None:
+        secret, sent = unwrap(mocks.inputs["qq"]["tencent_exmail_config"])
+        assert secret
+        assert sent == {"sender": "mail@example.cn", "sender_pass": "p"}
+
+    return mail.urn.apply(check)
+
+
+@pulumi.runtime.test
+@pytest.mark.usefixtures("mocks")
+def test_outputs_are_declared() -> Any:
+    """userpool_id and the setting come back as outputs of the resource."""
+    mail = genauth.EmailProvider(
+        "ali",
+        type=genauth.EmailProviderType.ALI,
+        ali_exmail_config=genauth.AliExmailConfigArgs("mail@example.cn", "p"),
+    )
+    return pulumi.Output.all(mail.userpool_id, mail.type, mail.id).apply(
+        lambda values: _assert_equal(values, ["pool-a", "ali", "pool-a"])
+    )
+
+
+def _assert_equal(actual: Any, expected: Any) -> None:
+    assert actual == expected
+
+
+def test_a_config_of_the_wrong_kind_is_refused_in_the_program() -> None:
+    """Passing something that is neither an Args object nor a dict fails in the program."""
+    with pytest.raises(TypeError, match="ConfigArgs classes or a dict"):
+        genauth._resource._config_input("smtp_config", 42)
