@@ -8,7 +8,7 @@ output secret only because the input of the same name was one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Final, TypedDict
 
 import pulumi
@@ -155,7 +155,8 @@ def _as_dict(config: Any) -> dict[str, Any]:
     if config is None:
         return {}
     if is_dataclass(config) and not isinstance(config, type):
-        items = asdict(config)
+        # Not dataclasses.asdict: it deep-copies values, and an Output cannot be copied.
+        items = {field.name: getattr(config, field.name) for field in fields(config)}
     elif isinstance(config, Mapping):
         items = dict(config)
     else:
