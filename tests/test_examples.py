@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # directory -> (project name, config, the resources' (name, type, pool) it must declare)
 EXAMPLES: dict[str, tuple[str, dict[str, str], list[tuple[str, str, str | None]]]] = {
-    "infra": ("genauth-mail", {"smtpPassword": "p"}, [("mail", "custom", None)]),
+    ".": ("genauth-mail", {"smtpPassword": "p"}, [("mail", "custom", None)]),
     "examples/custom-smtp": (
         "genauth-custom-smtp",
         {"smtpPassword": "p", "smtpPort": "587"},
