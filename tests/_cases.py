@@ -5,7 +5,7 @@ The secrets are canaries: tests search logs, errors, state and CLI output for th
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 SMTP_PASSWORD: Final = "canary-smtp-pass-7f3a9c"
 SENDGRID_KEY: Final = "canary-sendgrid-key-1b2c3d"
@@ -76,3 +76,19 @@ CASES: Final[dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {
         },
     ),
 }
+
+
+class Failure(Protocol):
+    """What a check failure carries (pulumi.dynamic.CheckFailure or its protobuf form)."""
+
+    property: str
+    reason: str
+
+
+def where(failure: Failure) -> str:
+    """The property path a check failure is about, as the user reads it in the CLI.
+
+    Top-level scalars are the failure's property; nested paths lead the reason (the engine
+    would print a nested property's value as ``{<nil>}``).
+    """
+    return failure.property or failure.reason.split(" ", 1)[0]

@@ -26,7 +26,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_genauth._resource import _PROVIDER
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, CASES, SMTP_PASSWORD
+from ._cases import CANARIES, CASES, SMTP_PASSWORD, where
 
 SERIALIZED_PROVIDER = serialize_provider(_PROVIDER)
 
@@ -171,7 +171,7 @@ def test_check_failures_name_the_property_path(
     news = props("custom")
     news["smtp_config"].update(smtp_port=70000.0, sender_pass="")
     checked = server.Check(provider_pb2.CheckRequest(urn=URN, olds=struct({}), news=struct(news)))
-    failures = {failure.property: failure.reason for failure in checked.failures}
+    failures = {where(failure): failure.reason for failure in checked.failures}
     assert set(failures) == {"smtp_config.smtp_port", "smtp_config.sender_pass"}
     assert "1 to 65535" in failures["smtp_config.smtp_port"]
 

@@ -22,7 +22,7 @@ from pulumi_genauth._credentials import Credentials
 from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD
+from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD, where
 
 FAST_RETRY = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.05, jitter_seconds=0)
 TYPES = sorted(CASES)
@@ -283,8 +283,8 @@ def test_bad_input_is_a_check_failure_naming_the_field(
     props = props_for("custom")
     mutate(props)
     failures = provider.check({}, props).failures
-    assert [f.property for f in failures if f.property == path] == [path], failures
-    reason = next(f.reason for f in failures if f.property == path)
+    assert [where(f) for f in failures if where(f) == path] == [path], failures
+    reason = next(f.reason for f in failures if where(f) == path)
     assert words in reason
     assert all(canary not in f.reason for f in failures for canary in CANARIES)
     assert emulator.requests() == []
@@ -294,7 +294,7 @@ def test_every_problem_is_its_own_failure(provider: EmailProviderProvider) -> No
     """Several problems at once are reported together, one failure each."""
     props = props_for("custom")
     props["smtp_config"].update(smtp_port=0.0, sender_pass="", smtp_host="http://x")
-    properties = sorted(f.property for f in provider.check({}, props).failures)
+    properties = sorted(where(f) for f in provider.check({}, props).failures)
     assert properties == [
         "smtp_config.sender_pass",
         "smtp_config.smtp_host",
@@ -317,7 +317,7 @@ def test_missing_credentials_fail_check_naming_the_keys(emulator: EmulatorServer
 def test_unknown_pool_name_fails_check(provider: EmailProviderProvider) -> None:
     """A pool name that genauth:pools lacks is a failure on `pool` listing the known names."""
     failures = provider.check({}, props_for("custom", pool="staging")).failures
-    assert [f.property for f in failures] == ["pool"]
+    assert [where(f) for f in failures] == ["pool"]
     assert "'b'" in failures[0].reason
 
 
@@ -449,3 +449,18 @@ def test_transient_faults_are_retried_not_half_applied(
     stored = emulator.stored("pool-a")
     assert stored is not None
     assert stored["sendGridConfig"]["apikey"] == SENDGRID_KEY
+
+
+def test_failures_read_well_in_the_cli(provider: EmailProviderProvider) -> None:
+    """Scalars are named as the property (the CLI prints their value); nested paths lead."""
+    failures = provider.check({}, props_for("custom", type="smtp")).failures
+    assert [(f.property, f.reason.startswith("must be one of")) for f in failures] == [
+        ("type", True)
+    ]
+    nested = provider.check({}, props_for("custom", smtp_config={"smtp_port": 0.0})).failures
+    assert {f.property for f in nested} == {""}
+    assert sorted(f.reason.split(" ", 1)[0] for f in nested) == [
+        "smtp_config.sender_pass",
+        "smtp_config.smtp_host",
+        "smtp_config.smtp_port",
+    ]

@@ -116,13 +116,13 @@ class EmailProviderProvider(ResourceProvider):
         pool = news.get(POOL_KEY)
         if not is_unknown(pool):
             if pool is not None and not isinstance(pool, str):
-                problems.append(Problem(POOL_KEY, "pool must be the name of a genauth:pools entry"))
+                problems.append(Problem(POOL_KEY, "must be the name of a genauth:pools entry"))
             else:
                 try:
                     resolve_credentials(self._config, self._environ, pool)
                 except ConfigurationError as error:
                     problems.append(Problem(POOL_KEY if pool else "", str(error)))
-        failures = [CheckFailure(problem.property, problem.reason) for problem in problems]
+        failures = [CheckFailure(*problem.as_check_failure()) for problem in problems]
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -56,12 +56,30 @@ _HOST_NAME: Final = re.compile(
 )
 
 
+# Top-level properties with scalar values: the engine prints their value beside the problem.
+_SCALAR_KEYS: Final = frozenset({"type", "enabled", POOL_KEY})
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One reason the inputs cannot be applied, on one property path."""
+    """One reason the inputs cannot be applied: a property path and the rule it breaks."""
 
     property: str
-    reason: str
+    reason: str  # the rule, without the property's name: "must not be empty"
+
+    def as_check_failure(self) -> tuple[str, str]:
+        """(property, reason) as the engine should print them.
+
+        The engine prints ``property P value V has a problem: R`` and looks V up as a
+        top-level key only; a nested path would print ``value {<nil>}``, and a whole config
+        object would print its every field. So only top-level scalars are named as the
+        property; everything else leads its reason with its path.
+        """
+        if self.property in _SCALAR_KEYS:
+            return self.property, self.reason
+        if not self.property:
+            return "", self.reason
+        return "", f"{self.property} {self.reason}"
 
 
 def is_unknown(value: Any) -> bool:
@@ -88,15 +106,15 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
     if is_unknown(kind):
         pass
     elif kind is None:
-        problems.append(Problem("type", f"type is required: one of {_ALLOWED_TYPES}"))
+        problems.append(Problem("type", f"is required: one of {_ALLOWED_TYPES}"))
     elif kind not in {k.value for k in EmailProviderType}:
-        problems.append(Problem("type", f"type must be one of {_ALLOWED_TYPES}"))
+        problems.append(Problem("type", f"must be one of {_ALLOWED_TYPES}"))
     else:
         selected = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
 
     enabled = props.get("enabled", True)
     if not is_unknown(enabled) and not isinstance(enabled, bool):
-        problems.append(Problem("enabled", "enabled must be true or false"))
+        problems.append(Problem("enabled", "must be true or false"))
 
     for name in CONFIG_FIELDS:
         value = props.get(name)
@@ -110,12 +128,12 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
                 if others
                 else ""
             )
-            problems.append(Problem(name, f"{name} is required when type is {kind!r}{hint}"))
+            problems.append(Problem(name, f"is required when type is {kind!r}{hint}"))
         elif name != selected and value is not None:
             problems.append(
                 Problem(
                     name,
-                    f"{name} does not go with type {kind!r}: type {kind!r} reads {selected}; "
+                    f"does not go with type {kind!r}: type {kind!r} reads {selected}; "
                     f"set {selected} instead, or set type to "
                     f"{_TYPE_BY_CONFIG[name].value!r} to use {name}",
                 )
@@ -127,7 +145,7 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
 
 def _config_problems(name: str, value: Any) -> list[Problem]:
     if not isinstance(value, Mapping):
-        return [Problem(name, f"{name} must be an object")]
+        return [Problem(name, "must be an object")]
     known = {key: item for key, item in value.items() if not is_unknown(item)}
     problems: list[Problem] = []
     try:
@@ -143,7 +161,7 @@ def _config_problems(name: str, value: Any) -> list[Problem]:
         problems.append(
             Problem(
                 f"{name}.smtp_host",
-                f"smtp_host must be a host name such as smtp.example.com, with no scheme, "
+                "must be a host name such as smtp.example.com, with no scheme, "
                 f"port or path (got {host!r}); the port goes in smtp_port",
             )
         )
@@ -153,17 +171,17 @@ def _config_problems(name: str, value: Any) -> list[Problem]:
 def _reason(field: str, detail: Any) -> str:
     kind = detail["type"]
     if kind == "missing":
-        return f"{field} is required"
+        return "is required"
     if kind == "extra_forbidden":
-        return f"{field} is not a property of this config"
+        return "is not a property of this config"
     if field == "smtp_port" and kind in ("greater_than_equal", "less_than_equal"):
-        return f"smtp_port must be a port number from 1 to 65535 (got {detail['input']!r})"
+        return f"must be a port number from 1 to 65535 (got {detail['input']!r})"
     if kind in ("too_short", "string_too_short"):
-        return f"{field} must not be empty"
+        return "must not be empty"
     if kind == "int_from_float":
-        return f"{field} must be a whole number"
+        return "must be a whole number"
     # pydantic's own wording, which never quotes the input (the model hides it).
-    return f"{field}: {detail['msg'].lower()}"
+    return f"is invalid: {detail['msg'].lower()}"
 
 
 def _whole_numbers(value: dict[str, Any]) -> dict[str, Any]:
