@@ -29,3 +29,13 @@ def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
     emulator_server.reset()
     emulator_server.pools = list(EMULATOR_POOLS)
     return emulator_server
+
+
+@pytest.fixture(autouse=True)
+def _restore_pulumi_settings() -> Iterator[None]:
+    """Undo set_mocks after a test: the SDK keeps its runtime settings in a global."""
+    from pulumi.runtime import settings
+
+    yield
+    # configure() copies the fields of a fresh, engine-less bag into the global one.
+    settings.configure(settings.Settings(project="project", stack="stack"))
