@@ -5,6 +5,9 @@ Backoff is shortened and sleeps are recorded, so retry behaviour is pinned witho
 
 from __future__ import annotations
 
+import concurrent.futures
+import datetime as dt
+import email.utils
 import json
 import logging
 from collections.abc import Iterator
@@ -346,3 +349,47 @@ def test_no_secret_in_logs_errors_or_reprs(
     everything = "\n".join([*texts, caplog.text])
     for canary in (*CANARIES, key_secret, pool.access_key_secret):
         assert canary not in everything
+
+
+def test_threads_share_one_token(emulator: EmulatorServer) -> None:
+    """Calls from several threads at once fetch the management token once, not per thread."""
+    pool = emulator.pools[0]
+    with (
+        GenAuthClient(
+            host=emulator.url,
+            access_key_id=pool.access_key_id,
+            access_key_secret=pool.access_key_secret,
+        ) as shared,
+        concurrent.futures.ThreadPoolExecutor(max_workers=8) as workers,
+    ):
+        answers = list(workers.map(lambda _: shared.get_email_provider(), range(16)))
+    assert len(answers) == 16
+    assert len(api_calls(emulator, "/api/v3/get-management-token")) == 1
+
+
+def test_retry_after_as_an_http_date_is_understood(sleeps: SleepRecorder) -> None:
+    """A Retry-After given as an HTTP date becomes the seconds until that date."""
+    answers = iter(
+        [
+            httpx.Response(
+                503,
+                headers={
+                    "retry-after": email.utils.format_datetime(
+                        dt.datetime.now(dt.UTC) + dt.timedelta(seconds=20), usegmt=True
+                    )
+                },
+                json={"statusCode": 503, "message": "busy"},
+            ),
+            httpx.Response(200, json={"statusCode": 200, "message": "ok", "data": {}}),
+        ]
+    )
+    with GenAuthClient(
+        host="https://api.genauth.ai",
+        access_key_id="id",
+        access_key_secret="s",
+        transport=httpx.MockTransport(lambda _: next(answers)),
+        sleep=sleeps,
+    ) as made:
+        made._send("GET", "/api/v3/get-email-provider", body=None, token=None)
+    assert len(sleeps.pauses) == 1
+    assert 15 < sleeps.pauses[0] <= 20

@@ -19,7 +19,7 @@ from pulumi.runtime import rpc
 
 from pulumi_genauth import GenAuthClient, PoolMismatchError, RetryPolicy
 from pulumi_genauth._credentials import Credentials
-from pulumi_genauth._provider import EmailProviderProvider
+from pulumi_genauth._provider import EmailProviderProvider, _default_client
 from pulumi_genauth.emulator.server import EmulatorServer
 
 from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD, where
@@ -464,3 +464,23 @@ def test_failures_read_well_in_the_cli(provider: EmailProviderProvider) -> None:
         "smtp_config.smtp_host",
         "smtp_config.smtp_port",
     ]
+
+
+def test_a_private_deployment_can_name_its_header_brand(emulator: EmulatorServer) -> None:
+    """genauth:brand=authing sends x-authing- headers to a host that is not Authing's own."""
+    provider = configured_provider(emulator)
+    provider.configure(
+        ConfigureRequest(Config({**provider._config, "genauth:brand": "authing"}, "test-project"))
+    )
+    provider.client_factory = _default_client
+    _OPEN_PROVIDERS.append(provider)
+    provider.create(props_for("sendgrid"))
+    assert {entry["header_brand"] for entry in emulator.requests()} == {"authing"}
+
+
+def test_an_unknown_brand_fails_check(emulator: EmulatorServer) -> None:
+    """A brand other than genauth or authing is refused at preview, naming the key."""
+    provider = configured_provider(emulator, **{"genauth:brand": "okta"})
+    failures = provider.check({}, props_for("custom")).failures
+    assert len(failures) == 1
+    assert "genauth:brand" in failures[0].reason

@@ -56,4 +56,5 @@ SECRET_MASK_CHARS: Final = frozenset("*•")
 # Environment variables read when the stack config has no credentials.
 ENV_HOST: Final = "GENAUTH_HOST"
 ENV_ACCESS_KEY_ID: Final = "GENAUTH_ACCESS_KEY_ID"
+ENV_BRAND: Final = "GENAUTH_BRAND"
 ENV_ACCESS_KEY_SECRET: Final = "GENAUTH_ACCESS_KEY_SECRET"  # noqa: S105 - a name

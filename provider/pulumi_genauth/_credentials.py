@@ -1,8 +1,9 @@
 """Where the provider's GenAuth credentials come from.
 
 In order: the stack config (``genauth:host``, ``genauth:accessKeyId``,
-``genauth:accessKeySecret``), then the environment (``GENAUTH_HOST``,
-``GENAUTH_ACCESS_KEY_ID``, ``GENAUTH_ACCESS_KEY_SECRET``). A resource with ``pool="name"``
+``genauth:accessKeySecret``, and for a private deployment of the Authing brand
+``genauth:brand``), then the environment (``GENAUTH_HOST``, ``GENAUTH_ACCESS_KEY_ID``,
+``GENAUTH_ACCESS_KEY_SECRET``, ``GENAUTH_BRAND``). A resource with ``pool="name"``
 uses the entry ``name`` of the stack config object ``genauth:pools`` instead.
 
 Credentials are read in the provider process from the config the engine hands to
@@ -19,12 +20,14 @@ from typing import Any
 from pydantic import SecretStr
 
 from . import _constants as c
+from ._client import Brand
 from ._exceptions import ConfigurationError
 
 CONFIG_HOST = "genauth:host"
 CONFIG_ACCESS_KEY_ID = "genauth:accessKeyId"
 CONFIG_ACCESS_KEY_SECRET = "genauth:accessKeySecret"  # noqa: S105 - a config key
 CONFIG_POOLS = "genauth:pools"
+CONFIG_BRAND = "genauth:brand"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Credentials:
     host: str
     access_key_id: str
     access_key_secret: SecretStr = field(repr=True)  # SecretStr's own repr masks it
+    brand: Brand | None = None
+    """Header brand; None picks it from the host (only private deployments need it)."""
 
 
 def resolve_credentials(
@@ -45,8 +50,11 @@ def resolve_credentials(
     text), as ``configure()`` receives it.
     """
     default_host = _text(config.get(CONFIG_HOST)) or environ.get(c.ENV_HOST) or c.DEFAULT_HOST
+    default_brand = _brand(
+        _text(config.get(CONFIG_BRAND)) or environ.get(c.ENV_BRAND), CONFIG_BRAND
+    )
     if pool is not None:
-        return _named_pool(config, pool, default_host)
+        return _named_pool(config, pool, default_host, default_brand)
 
     key_id = _text(config.get(CONFIG_ACCESS_KEY_ID)) or environ.get(c.ENV_ACCESS_KEY_ID)
     secret = _text(config.get(CONFIG_ACCESS_KEY_SECRET)) or environ.get(c.ENV_ACCESS_KEY_SECRET)
@@ -62,7 +70,12 @@ def resolve_credentials(
             + f", e.g. `pulumi config set {CONFIG_ACCESS_KEY_ID} <id>` and "
             f"`pulumi config set --secret {CONFIG_ACCESS_KEY_SECRET} <secret>`"
         )
-    return Credentials(host=default_host, access_key_id=key_id, access_key_secret=SecretStr(secret))
+    return Credentials(
+        host=default_host,
+        access_key_id=key_id,
+        access_key_secret=SecretStr(secret),
+        brand=default_brand,
+    )
 
 
 def pool_names(config: Mapping[str, Any]) -> list[str]:
@@ -70,7 +83,9 @@ def pool_names(config: Mapping[str, Any]) -> list[str]:
     return sorted(_pools(config))
 
 
-def _named_pool(config: Mapping[str, Any], pool: str, default_host: str) -> Credentials:
+def _named_pool(
+    config: Mapping[str, Any], pool: str, default_host: str, default_brand: Brand | None
+) -> Credentials:
     pools = _pools(config)
     if pool not in pools:
         known = ", ".join(repr(name) for name in sorted(pools)) or "none"
@@ -97,7 +112,20 @@ def _named_pool(config: Mapping[str, Any], pool: str, default_host: str) -> Cred
             f"{pool!r}: set {' and '.join(missing)} (the secret with --secret --path)"
         )
     host = _text(entry.get("host")) or default_host
-    return Credentials(host=host, access_key_id=key_id, access_key_secret=SecretStr(secret))
+    brand = _brand(_text(entry.get("brand")), f"{CONFIG_POOLS}.{pool}.brand") or default_brand
+    return Credentials(
+        host=host, access_key_id=key_id, access_key_secret=SecretStr(secret), brand=brand
+    )
+
+
+def _brand(value: str | None, key: str) -> Brand | None:
+    if value is None:
+        return None
+    if value == "genauth":
+        return "genauth"
+    if value == "authing":
+        return "authing"
+    raise ConfigurationError(f"{key} must be 'genauth' or 'authing' (got {value!r})")
 
 
 def _pools(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from ._client import GenAuthClient
 from ._credentials import (
     CONFIG_ACCESS_KEY_ID,
     CONFIG_ACCESS_KEY_SECRET,
+    CONFIG_BRAND,
     CONFIG_HOST,
     CONFIG_POOLS,
     Credentials,
@@ -61,6 +62,7 @@ def _default_client(credentials: Credentials) -> GenAuthClient:
         host=credentials.host,
         access_key_id=credentials.access_key_id,
         access_key_secret=credentials.access_key_secret,
+        brand=credentials.brand,
     )
 
 
@@ -105,7 +107,13 @@ class EmailProviderProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Keep the stack config the credentials are read from (secrets decrypted)."""
-        keys = (CONFIG_HOST, CONFIG_ACCESS_KEY_ID, CONFIG_ACCESS_KEY_SECRET, CONFIG_POOLS)
+        keys = (
+            CONFIG_HOST,
+            CONFIG_ACCESS_KEY_ID,
+            CONFIG_ACCESS_KEY_SECRET,
+            CONFIG_POOLS,
+            CONFIG_BRAND,
+        )
         self._config = {key: req.config.get(key) for key in keys if req.config.get(key)}
 
     # -- preview: no network ---------------------------------------------------------------
