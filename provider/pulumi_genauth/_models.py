@@ -89,6 +89,10 @@ ConfigInput = (
 )
 
 
+# The output DTO requires these SMTP fields, which the input leaves optional: a setting sent
+# without them reads back with these values.
+SMTP_OUTPUT_DEFAULTS: Final[dict[str, Any]] = {"sender": "", "secure": False}
+
 # Which config object goes with which type: (property name, wire name).
 CONFIG_FIELD_BY_TYPE: Final[dict[EmailProviderType, tuple[str, str]]] = {
     EmailProviderType.CUSTOM: ("smtp_config", "smtpConfig"),

@@ -66,11 +66,13 @@ def _default_client(credentials: Credentials) -> GenAuthClient:
     )
 
 
-def _one_line_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """Let a GenAuth error reach the user as its message, not as the client's call stack.
+def _without_client_frames(method: Callable[P, R]) -> Callable[P, R]:
+    """Let a GenAuth error reach the user as its message, not the client's call stack.
 
-    The dynamic-provider server prints the whole traceback of whatever a method raises;
-    dropping the frames below this one leaves the message (status, requestId) to read.
+    The SDK's dynamic-provider server prints the traceback of whatever a method raises (it
+    cannot be turned off from here); dropping the frames below this one, and any chained
+    exception, leaves three frames and then the one line that matters: status, apiCode,
+    message and requestId.
     """
 
     @functools.wraps(method)
@@ -155,7 +157,7 @@ class EmailProviderProvider(ResourceProvider):
 
     # -- apply --------------------------------------------------------------------------------
 
-    @_one_line_errors
+    @_without_client_frames
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Adopt the pool's setting: warn about what is overwritten, then apply."""
         client = self._client(props.get(POOL_KEY))
@@ -170,14 +172,14 @@ class EmailProviderProvider(ResourceProvider):
         client.config_email_provider(to_request(props))
         return CreateResult(client.userpool_id, self._outputs(client.userpool_id, desired, props))
 
-    @_one_line_errors
+    @_without_client_frames
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Apply the declared setting and return the full outputs."""
         client = self._client_for(id_, news)
         client.config_email_provider(to_request(news))
         return UpdateResult(self._outputs(id_, normalized(news), news))
 
-    @_one_line_errors
+    @_without_client_frames
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Fetch the live setting; the refreshed inputs make the next `up` restore drift."""
         client = self._client_for(id_, props)
@@ -185,7 +187,7 @@ class EmailProviderProvider(ResourceProvider):
         inputs = {**live, POOL_KEY: props.get(POOL_KEY)}
         return ReadResult(id_, self._outputs(id_, live, props), inputs)
 
-    @_one_line_errors
+    @_without_client_frames
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Hand the pool back to GenAuth's built-in mail: the API has no delete."""
         client = self._client_for(id_, props)

@@ -25,6 +25,7 @@ from ._models import (
     CONFIG_FIELD_BY_TYPE,
     CONFIG_FIELDS,
     SECRET_FIELD_BY_CONFIG,
+    SMTP_OUTPUT_DEFAULTS,
     AliExmailConfigInput,
     ConfigEmailProviderInput,
     EmailProviderInfo,
@@ -217,11 +218,7 @@ def normalized(props: Mapping[str, Any]) -> dict[str, Any]:
     }
     name = CONFIG_FIELD_BY_TYPE[request.type][0]
     config = _plain(request.selected_config().model_dump(by_alias=False))
-    if name == "smtp_config":
-        # The API's output DTO always has these; absent on input means their defaults.
-        config["sender"] = config.get("sender") or ""
-        config["secure"] = bool(config.get("secure"))
-    result[name] = config
+    result[name] = _with_output_defaults(name, config)
     return result
 
 
@@ -250,11 +247,20 @@ def from_live(info: EmailProviderInfo, known: Mapping[str, Any]) -> dict[str, An
     if is_masked(getattr(live_config, secret_field)):
         # None when nothing is known: a mask must never be sent back as the secret.
         config[secret_field] = known_config.get(secret_field) if known_config else None
-    if name == "smtp_config":
-        config["sender"] = config.get("sender") or ""
-        config["secure"] = bool(config.get("secure"))
-    result[name] = config
+    result[name] = _with_output_defaults(name, config)
     return result
+
+
+def _with_output_defaults(name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Fill what the API's output DTO always has, so a declared and a read setting compare."""
+    if name != "smtp_config":
+        return config
+    return {
+        **config,
+        **{
+            key: default for key, default in SMTP_OUTPUT_DEFAULTS.items() if config.get(key) is None
+        },
+    }
 
 
 def _plain(value: Any) -> Any:

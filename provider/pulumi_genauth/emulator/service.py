@@ -22,7 +22,7 @@ import jwt
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from .._models import ConfigEmailProviderInput
+from .._models import SMTP_OUTPUT_DEFAULTS, ConfigEmailProviderInput
 from .store import EmulatorStore
 
 # The emulator's own apiCodes (the real service's are not published): status * 100 + n.
@@ -43,8 +43,6 @@ _CONFIG_WIRE_FIELDS: Final = (
     "aliExmailConfig",
     "tencentExmailConfig",
 )
-# The output DTO requires these SMTP fields, which the input leaves optional.
-_SMTP_OUTPUT_DEFAULTS: Final[dict[str, Any]] = {"sender": "", "secure": False}
 _TOKEN_ALGORITHM: Final = "HS256"
 _EPOCH_CLAIM: Final = "emulator_epoch"
 
@@ -176,7 +174,7 @@ class EmailProviderService:
                 continue
             shown = dict(config)
             if wire_name == "smtpConfig":
-                for key, default in _SMTP_OUTPUT_DEFAULTS.items():
+                for key, default in SMTP_OUTPUT_DEFAULTS.items():
                     if shown.get(key) is None:
                         shown[key] = default
             if mask:
