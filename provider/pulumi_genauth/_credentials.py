@@ -7,7 +7,9 @@ In order: the stack config (``genauth:host``, ``genauth:accessKeyId``,
 uses the entry ``name`` of the stack config object ``genauth:pools`` instead.
 
 Credentials are read in the provider process from the config the engine hands to
-``configure()``; they are never resource inputs, never pickled and never written to state.
+``configure()``; they are never resource inputs and never pickled with the provider. (The
+engine itself records the stack config it configured the provider with in the state, under the
+default provider resource, secret values encrypted.)
 """
 
 from __future__ import annotations
