@@ -238,33 +238,24 @@ class GenAuthClient:
             "accessKeySecret": self._access_key_secret.get_secret_value(),
         }
         data = self._send("POST", c.TOKEN_PATH, body=body, token=None)
-        path = c.TOKEN_PATH
-        if not isinstance(data, dict):
-            raise MalformedResponseError(
-                "no token in the answer", method="POST", path=path, http_status=200
+
+        def malformed(message: str) -> MalformedResponseError:
+            return MalformedResponseError(
+                message, method="POST", path=c.TOKEN_PATH, http_status=200
             )
+
+        if not isinstance(data, dict):
+            raise malformed("no token in the answer")
         value, expires_in = data.get("access_token"), data.get("expires_in")
         if not isinstance(value, str) or not isinstance(expires_in, (int, float)):
-            raise MalformedResponseError(
-                "the answer lacks access_token or expires_in",
-                method="POST",
-                path=path,
-                http_status=200,
-            )
+            raise malformed("the answer lacks access_token or expires_in")
         try:
             claims = jwt.decode(value, options={"verify_signature": False})
         except jwt.PyJWTError:
-            raise MalformedResponseError(
-                "the management token is not a JWT", method="POST", path=path, http_status=200
-            ) from None
+            raise malformed("the management token is not a JWT") from None
         pool = claims.get("scoped_userpool_id")
         if not isinstance(pool, str) or not pool:
-            raise MalformedResponseError(
-                "the management token has no scoped_userpool_id claim",
-                method="POST",
-                path=path,
-                http_status=200,
-            )
+            raise malformed("the management token has no scoped_userpool_id claim")
         margin = min(c.TOKEN_REFRESH_MARGIN_SECONDS, float(expires_in) / 2)
         return _Token(value=value, userpool_id=pool, refresh_at=started + expires_in - margin)
 
@@ -339,27 +330,28 @@ class GenAuthClient:
         except ValueError:
             envelope = None
         if not isinstance(envelope, dict) or not isinstance(envelope.get("statusCode"), int):
-            error: APIError | MalformedResponseError
-            if http_status in c.RETRYABLE_STATUS or http_status >= 400:
-                error = api_error_class(http_status, None)(
-                    "the answer carried no GenAuth envelope",
-                    method=method,
-                    path=path,
-                    http_status=http_status,
-                    status_code=None,
-                    api_code=None,
-                    request_id=response.headers.get("x-request-id"),
-                )
-                if http_status not in c.RETRYABLE_STATUS:
-                    raise error
-            else:
-                error = MalformedResponseError(
+            if http_status < 400:
+                # A success status with a body that is not ours: a proxy's page, a cut-off
+                # answer. Worth another try; the configuration call is idempotent.
+                malformed = MalformedResponseError(
                     "the answer is not a GenAuth JSON envelope",
                     method=method,
                     path=path,
                     http_status=http_status,
                 )
-            raise _RetryableAnswer(error, retry_after)
+                raise _RetryableAnswer(malformed, retry_after)
+            error = api_error_class(http_status, None)(
+                "the answer carried no GenAuth envelope",
+                method=method,
+                path=path,
+                http_status=http_status,
+                status_code=None,
+                api_code=None,
+                request_id=response.headers.get("x-request-id"),
+            )
+            if http_status in c.RETRYABLE_STATUS:
+                raise _RetryableAnswer(error, retry_after)
+            raise error
 
         status_code: int = envelope["statusCode"]
         if 200 <= http_status < 300 and status_code == c.ENVELOPE_OK:
