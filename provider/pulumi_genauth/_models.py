@@ -38,7 +38,9 @@ class EmailProviderType(enum.StrEnum):
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 NonEmptySecret = Annotated[SecretStr, Field(min_length=1)]
-Port = Annotated[int, Field(ge=1, le=65535)]
+PORT_MIN: Final = 1
+PORT_MAX: Final = 65535
+Port = Annotated[int, Field(ge=PORT_MIN, le=PORT_MAX)]
 
 
 class _Input(BaseModel):

@@ -24,6 +24,8 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from ._models import (
     CONFIG_FIELD_BY_TYPE,
     CONFIG_FIELDS,
+    PORT_MAX,
+    PORT_MIN,
     SECRET_FIELD_BY_CONFIG,
     SMTP_OUTPUT_DEFAULTS,
     AliExmailConfigInput,
@@ -176,7 +178,7 @@ def _reason(field: str, detail: Any) -> str:
     if kind == "extra_forbidden":
         return "is not a property of this config"
     if field == "smtp_port" and kind in ("greater_than_equal", "less_than_equal"):
-        return f"must be a port number from 1 to 65535 (got {detail['input']!r})"
+        return f"must be a port number from {PORT_MIN} to {PORT_MAX} (got {detail['input']!r})"
     if kind in ("too_short", "string_too_short"):
         return "must not be empty"
     if kind == "int_from_float":

@@ -11,18 +11,15 @@ from __future__ import annotations
 import hmac
 import json
 import time
-import types
-import typing
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-import annotated_types
 import jwt
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from .._models import SMTP_OUTPUT_DEFAULTS, ConfigEmailProviderInput
+from .._models import PORT_MAX, PORT_MIN, SMTP_OUTPUT_DEFAULTS, ConfigEmailProviderInput
 from .store import EmulatorStore
 
 # The emulator's own apiCodes (the real service's are not published): status * 100 + n.
@@ -223,39 +220,9 @@ def _problem(detail: ErrorDetails) -> str:
         )
     if kind == "enum":
         rule = f"must be one of {ctx.get('expected', '')}"
-    elif kind in _BOUNDS:
-        low, high = _bounds(loc)
-        rule = (
-            f"must be between {low} and {high}"
-            if low is not None and high is not None
-            else detail["msg"]
-        )
+    elif kind in _BOUNDS and loc[-1] == "smtp_port":
+        # The contract's only bounded field.
+        rule = f"must be between {PORT_MIN} and {PORT_MAX}"
     else:
         rule = _RULES.get(kind, detail["msg"])
     return f"{'.'.join(loc)}: {rule}"
-
-
-def _bounds(loc: tuple[str, ...]) -> tuple[object | None, object | None]:
-    """The inclusive bounds the wire models put on the field at ``loc``."""
-    model: type[BaseModel] | None = ConfigEmailProviderInput
-    low = high = None
-    for part in loc:
-        if model is None:
-            return None, None
-        field = next(
-            (f for name, f in model.model_fields.items() if (f.alias or name) == part), None
-        )
-        if field is None:
-            return None, None
-        low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), None)
-        high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), None)
-        model = _model_in(field.annotation)
-    return low, high
-
-
-def _model_in(annotation: object) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        return next(filter(None, (_model_in(arg) for arg in typing.get_args(annotation))), None)
-    return None
