@@ -205,4 +205,7 @@ def test_api_errors_reach_the_engine_readable_and_without_secrets(
 
 def test_struct_round_trip_keeps_floats_as_the_engine_sends_them() -> None:
     """Sanity check of the harness: numbers travel as floats, as they do from the engine."""
-    assert json.loads(json.dumps(plain(struct({"n": 465}))))["n"] == 465.0
+    number = json.loads(json.dumps(plain(struct({"n": 465}))))["n"]
+    assert number == 465.0
+    # 465 == 465.0 in Python: only the type shows the harness really sends a float.
+    assert isinstance(number, float)

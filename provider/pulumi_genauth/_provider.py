@@ -116,7 +116,8 @@ class EmailProviderProvider(ResourceProvider):
             CONFIG_POOLS,
             CONFIG_BRAND,
         )
-        self._config = {key: req.config.get(key) for key in keys if req.config.get(key)}
+        values = {key: req.config.get(key) for key in keys}
+        self._config = {key: value for key, value in values.items() if value}
 
     # -- preview: no network ---------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from .service import API_CODE_NOT_FOUND, EmailProviderService, ServiceError
 from .store import EmulatorStore, PoolConflictError
 
 HOOKS_PREFIX: Final = "/_emulator"
-_BRANDS: Final = ("genauth", "authing")
+_BRANDS: Final = tuple(c.BRAND_HEADER_PREFIX)
 
 # An API operation: (request, body) -> the envelope's data.
 Operation = Callable[[Request, bytes], Any]
