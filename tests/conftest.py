@@ -33,9 +33,11 @@ def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
 
 @pytest.fixture(autouse=True)
 def _restore_pulumi_settings() -> Iterator[None]:
-    """Undo set_mocks after a test: the SDK keeps its runtime settings in a global."""
+    """Undo set_mocks after a test: the SDK keeps its runtime settings and root in globals."""
     from pulumi.runtime import settings
 
     yield
     # configure() copies the fields of a fresh, engine-less bag into the global one.
     settings.configure(settings.Settings(project="project", stack="stack"))
+    # set_mocks makes a root Stack only when there is none: each test gets its own program run.
+    settings.ROOT.set(None)

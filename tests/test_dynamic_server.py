@@ -8,12 +8,13 @@ Delete with protobuf structs carrying the pickled provider and, on preview, unkn
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
@@ -51,37 +52,57 @@ def props(kind: str, **changes: Any) -> dict[str, Any]:
     }
 
 
+ServerFactory = Callable[..., provider_pb2_grpc.ResourceProviderStub]
+
+
 @pytest.fixture
-def server(emulator: EmulatorServer) -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
-    """The SDK's dynamic-provider server in its own process, configured for pool-a."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GENAUTH_")}
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.dynamic"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**env, "PULUMI_PROJECT": "genauth-test"},
-    )
-    try:
-        assert process.stdout is not None
-        port = int(process.stdout.readline().strip())
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        stub = provider_pb2_grpc.ResourceProviderStub(channel)
-        pool = emulator.pools[0]
-        config = {
-            "genauth:host": emulator.url,
-            "genauth:accessKeyId": pool.access_key_id,
-            "genauth:accessKeySecret": pool.access_key_secret,
-        }
-        stub.Configure(provider_pb2.ConfigureRequest(args=struct(config), acceptSecrets=True))
-        yield stub
-        channel.close()
-    finally:
-        process.kill()
-        process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+def start_server(emulator: EmulatorServer) -> Iterator[ServerFactory]:
+    """Start the SDK's dynamic-provider server in a process of its own, configured for pool-a.
+
+    Each call is a new plugin process, as the engine starts one per deployment;
+    ``start_server(PULUMI_GENAUTH_DEBUG="1")`` adds variables to its environment.
+    """
+    with contextlib.ExitStack() as stack:
+
+        def start(**environ: str) -> provider_pb2_grpc.ResourceProviderStub:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("GENAUTH_")}
+            env.pop("PULUMI_GENAUTH_DEBUG", None)
+            process = subprocess.Popen(
+                [sys.executable, "-u", "-m", "pulumi.dynamic"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**env, "PULUMI_PROJECT": "genauth-test", **environ},
+            )
+            stack.callback(_stop, process)
+            assert process.stdout is not None
+            port = int(process.stdout.readline().strip())
+            channel = stack.enter_context(grpc.insecure_channel(f"127.0.0.1:{port}"))
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            pool = emulator.pools[0]
+            config = {
+                "genauth:host": emulator.url,
+                "genauth:accessKeyId": pool.access_key_id,
+                "genauth:accessKeySecret": pool.access_key_secret,
+            }
+            stub.Configure(provider_pb2.ConfigureRequest(args=struct(config), acceptSecrets=True))
+            return stub
+
+        yield start
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.kill()
+    process.wait()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
+@pytest.fixture
+def server(start_server: ServerFactory) -> provider_pb2_grpc.ResourceProviderStub:
+    """One server process, as in one deployment."""
+    return start_server()
 
 
 URN = "urn:pulumi:test::genauth-test::pulumi-python:dynamic/genauth:EmailProvider::mail"
@@ -98,9 +119,14 @@ def test_the_pickled_provider_is_small_stable_and_holds_no_credentials() -> None
 
 
 def test_lifecycle_through_the_grpc_server(
-    server: provider_pb2_grpc.ResourceProviderStub, emulator: EmulatorServer
+    start_server: ServerFactory, emulator: EmulatorServer
 ) -> None:
-    """check, create, diff, update, read and delete work through the real server."""
+    """check, create, diff, update, read and delete work through the real server.
+
+    One server process per deployment, as the engine runs them: `up`, another `up`, then
+    `refresh` and `destroy`.
+    """
+    server = start_server()
     news = props("custom")
     checked = server.Check(provider_pb2.CheckRequest(urn=URN, olds=struct({}), news=struct(news)))
     assert list(checked.failures) == []
@@ -128,6 +154,7 @@ def test_lifecycle_through_the_grpc_server(
     assert changed.changes == provider_pb2.DiffResponse.DIFF_SOME
     assert list(changed.replaces) == []
 
+    server = start_server()
     updated = server.Update(
         provider_pb2.UpdateRequest(
             id="pool-a", urn=URN, olds=created.properties, news=struct(rotated)
@@ -136,6 +163,7 @@ def test_lifecycle_through_the_grpc_server(
     assert plain(updated.properties)["smtp_config"]["sender_pass"] == "rotated-pass"
     assert set(plain(updated.properties)) == set(outs)
 
+    server = start_server()
     read = server.Read(
         provider_pb2.ReadRequest(id="pool-a", urn=URN, properties=updated.properties)
     )
@@ -186,21 +214,45 @@ def test_a_pool_change_is_a_replacement(server: provider_pb2_grpc.ResourceProvid
     assert list(diff.replaces) == ["pool"]
 
 
-def test_api_errors_reach_the_engine_readable_and_without_secrets(
+def test_api_errors_reach_the_engine_as_one_line_without_secrets(
     server: provider_pb2_grpc.ResourceProviderStub, emulator: EmulatorServer
 ) -> None:
-    """A failing create reports the API's requestId, a short traceback, and no secret."""
+    """A failing create reports one line with the API's requestId: no traceback, no secret."""
     emulator.add_fault(path="/api/v3/config-email-provider", status=400, times=10)
     with pytest.raises(grpc.RpcError) as info:
         server.Create(provider_pb2.CreateRequest(urn=URN, properties=struct(props("custom"))))
     details = info.value.details() or ""  # type: ignore[attr-defined]
-    last_line = details.strip().splitlines()[-1]
-    assert "requestId" in last_line
-    assert last_line.startswith("pulumi_genauth._exceptions.InvalidRequestError: GenAuth API")
-    # Only the server's frames and our decorator's: not the client's call stack.
-    assert details.count('File "') <= 3
+    assert "\n" not in details.strip()
+    assert details.startswith("GenAuth API POST /api/v3/config-email-provider failed:")
+    assert "HTTP 400" in details
+    assert "requestId" in details
+    assert "requestId none" not in details
     for canary in (*CANARIES, emulator.pools[0].access_key_secret):
         assert canary not in details
+
+
+def test_a_bug_is_one_line_unless_the_traceback_is_asked_for(
+    start_server: ServerFactory,
+) -> None:
+    """An unexpected error says so in one line; PULUMI_GENAUTH_DEBUG=1 shows its traceback."""
+    broken = props("custom")
+    del broken["type"]  # past check, which would refuse it: the engine never sends this
+    request = provider_pb2.CreateRequest(urn=URN, properties=struct(broken))
+
+    with pytest.raises(grpc.RpcError) as quiet:
+        start_server().Create(request)
+    details = quiet.value.details() or ""  # type: ignore[attr-defined]
+    assert details == (
+        "pulumi-genauth failed unexpectedly: KeyError: 'type' "
+        "(set PULUMI_GENAUTH_DEBUG=1 for the traceback, and report it)"
+    )
+
+    with pytest.raises(grpc.RpcError) as loud:
+        start_server(PULUMI_GENAUTH_DEBUG="1").Create(request)
+    details = loud.value.details() or ""  # type: ignore[attr-defined]
+    assert details.startswith("Traceback (most recent call last):")
+    assert "pulumi_genauth/_validation.py" in details
+    assert details.strip().endswith("KeyError: 'type'")
 
 
 def test_struct_round_trip_keeps_floats_as_the_engine_sends_them() -> None:

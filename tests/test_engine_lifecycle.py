@@ -21,7 +21,6 @@ from .engine_support import (
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     program,
     sdk_client,
     secret_at,
@@ -207,24 +206,4 @@ def test_up_over_a_configured_pool_warns_and_adopts_it(
     assert warnings, engine.text
     assert all("warning:" in line and "(type 'sendgrid')" in line for line in warnings)
     assert stored(emulator) == mail.expected()
-    assert_no_secret_leaked(engine)
-
-
-def test_api_failure_fails_up_with_the_request_id_and_no_secret(
-    new_stack: StackFactory, emulator: EmulatorServer
-) -> None:
-    """An API that keeps failing fails `up` with a line naming the requestId, and no secret."""
-    engine = new_stack(program(Mail.of("custom", typed=False)))
-    emulator.add_fault(path="/api/v3/config-email-provider", status=503, times=100)
-
-    with pytest.raises(auto.errors.CommandError) as failure:
-        engine.up()
-
-    text = str(failure.value)
-    final = [line for line in text.splitlines() if "ServerError:" in line]
-    assert len(final) == 1, text
-    assert "HTTP 503" in final[0]
-    assert "requestId" in final[0]
-    assert len(config_calls(emulator)) > 1  # retried before giving up
-    assert stored(emulator) is None
     assert_no_secret_leaked(engine)

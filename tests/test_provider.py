@@ -17,8 +17,9 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.runtime import rpc
 
-from pulumi_genauth import GenAuthClient, PoolMismatchError, RetryPolicy
+from pulumi_genauth import GenAuthClient, PoolClaimedError, PoolMismatchError, RetryPolicy
 from pulumi_genauth._credentials import Credentials
+from pulumi_genauth._ownership import PoolClaims
 from pulumi_genauth._provider import EmailProviderProvider, _default_client
 from pulumi_genauth.emulator.server import EmulatorServer
 
@@ -69,7 +70,18 @@ def configured_provider(emulator: EmulatorServer, **extra: str) -> EmailProvider
         )
 
     provider.client_factory = fast_client
+    provider.claims = PoolClaims()  # one deployment per provider, not one per test process
     _OPEN_PROVIDERS.append(provider)
+    return provider
+
+
+def next_deployment(provider: EmailProviderProvider) -> EmailProviderProvider:
+    """The provider as the next `pulumi up` / `destroy` has it: no pool claimed yet.
+
+    The engine starts the plugin once per deployment; a test that plays several deployments
+    with one provider object starts each anew.
+    """
+    provider.claims = PoolClaims()
     return provider
 
 
@@ -142,7 +154,7 @@ def test_changed_field_is_an_in_place_update(
     news["smtp_config"][field] = value
     diff = provider.diff("pool-a", olds, news)
     assert (diff.changes, diff.replaces) == (True, [])
-    outs = provider.update("pool-a", olds, news).outs
+    outs = next_deployment(provider).update("pool-a", olds, news).outs
     assert outs is not None
     assert set(outs) == set(olds)
     assert outs["smtp_config"][field] == value
@@ -341,7 +353,7 @@ def test_create_warns_when_it_overwrites_a_live_provider(
     """Adopting a pool that already sends through another provider says so, without secrets."""
     provider.create(props_for("sendgrid"))
     capsys.readouterr()
-    provider.create(props_for("custom"))
+    next_deployment(provider).create(props_for("custom"))
     err = capsys.readouterr().err
     assert "already sends mail" in err
     assert "'sendgrid'" in err
@@ -385,7 +397,7 @@ def test_refresh_sees_a_disabled_provider(provider: EmailProviderProvider) -> No
     """A provider disabled out of band reads as enabled=false, which the next up re-enables."""
     olds = provider.create(props_for("qq")).outs
     assert olds is not None
-    provider.delete("pool-a", olds)
+    next_deployment(provider).delete("pool-a", olds)
     result = provider.read("pool-a", olds)
     assert result.outs is not None
     assert result.outs["enabled"] is False
@@ -399,7 +411,7 @@ def test_delete_disables_the_third_party_provider(
     """destroy hands the pool back to GenAuth's built-in mail: enabled becomes false."""
     olds = provider.create(props_for(kind)).outs
     assert olds is not None
-    provider.delete("pool-a", olds)
+    next_deployment(provider).delete("pool-a", olds)
     stored = emulator.stored("pool-a")
     assert stored is not None
     assert stored["enabled"] is False
@@ -484,3 +496,245 @@ def test_an_unknown_brand_fails_check(emulator: EmulatorServer) -> None:
     failures = provider.check({}, props_for("custom")).failures
     assert len(failures) == 1
     assert "genauth:brand" in failures[0].reason
+
+
+# -- secrets read back, and who owns the pool ---------------------------------------------------
+
+# A secret per type that someone else puts on the pool, out of band.
+OUT_OF_BAND = {
+    "custom": "oob-smtp-pass-5d1e",
+    "sendgrid": "SG.oob-sendgrid-key-2a7b",
+    "ali": "oob-ali-pass-9c3f",
+    "qq": "oob-tencent-pass-6e0d",
+}
+
+
+def out_of_band(emulator: EmulatorServer, kind: str, **changes: Any) -> None:
+    """Someone else configures pool-a (another process: a console, a script, another stack)."""
+    props = props_for(kind, **changes)
+    config = CONFIG_BY_TYPE[kind]
+    secret_field = "apikey" if kind == "sendgrid" else "sender_pass"
+    props[config][secret_field] = OUT_OF_BAND[kind]
+    configured_provider(emulator).create(props)
+
+
+CONFIG_BY_TYPE = {
+    "custom": "smtp_config",
+    "sendgrid": "send_grid_config",
+    "ali": "ali_exmail_config",
+    "qq": "tencent_exmail_config",
+}
+
+
+@pytest.mark.parametrize("mask", [False, True], ids=["readable", "masked"])
+@pytest.mark.parametrize("live_kind", TYPES)
+def test_read_returns_no_secret_of_the_service(
+    provider: EmailProviderProvider, emulator: EmulatorServer, live_kind: str, mask: bool
+) -> None:
+    """Whatever type and secret someone else set, read returns none of their secrets.
+
+    Drift still shows: the declared setting differs from what read returns.
+    """
+    declared = props_for("custom")
+    olds = provider.create(declared).outs
+    assert olds is not None
+    out_of_band(emulator, live_kind)
+    emulator.mask_secrets(mask)
+
+    result = next_deployment(provider).read("pool-a", olds)
+
+    assert result.outs is not None
+    assert result.inputs is not None
+    text = json.dumps([result.outs, result.inputs])
+    for secret in OUT_OF_BAND.values():
+        assert secret not in text
+    assert result.inputs["type"] == live_kind
+    if live_kind != "custom" or not mask:
+        assert provider.diff("pool-a", result.outs, declared).changes is True
+
+
+def test_read_keeps_the_applied_setting_through_drift(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """A refresh that finds another type still knows which setting this resource applied."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    out_of_band(emulator, "sendgrid")
+    outs = next_deployment(provider).read("pool-a", olds).outs
+    assert outs is not None
+    assert outs["type"] == "sendgrid"
+    assert outs["applied_setting"] == olds["applied_setting"]
+    assert outs["applied_setting"]["type"] == "custom"
+    assert "sender_pass" not in json.dumps(outs["applied_setting"])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"kind": "sendgrid"}, id="another-type"),
+        pytest.param({"kind": "custom", "smtp_port": 2525.0}, id="another-port"),
+        pytest.param({"kind": "custom"}, id="another-password"),
+    ],
+)
+@pytest.mark.parametrize("refreshed", [False, True], ids=["as-applied", "after-refresh"])
+def test_delete_leaves_a_setting_it_did_not_apply(
+    provider: EmailProviderProvider,
+    emulator: EmulatorServer,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, Any],
+    refreshed: bool,
+) -> None:
+    """Another type, another non-secret field or another secret: not ours, left, and said so."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    change = dict(change)
+    kind = change.pop("kind")
+    if "smtp_port" in change:
+        changed = props_for("custom")
+        changed["smtp_config"].update(change)
+        changed["smtp_config"]["sender_pass"] = OUT_OF_BAND["custom"]
+        configured_provider(emulator).create(changed)
+    else:
+        out_of_band(emulator, kind)
+    if refreshed:
+        olds = next_deployment(provider).read("pool-a", olds).outs
+        assert olds is not None
+    before = emulator.stored("pool-a")
+    configured = len(config_calls(emulator))
+    capsys.readouterr()
+
+    next_deployment(provider).delete("pool-a", olds)
+
+    assert len(config_calls(emulator)) == configured
+    assert emulator.stored("pool-a") == before
+    err = capsys.readouterr().err
+    assert "user pool 'pool-a' is left as it is" in err
+    for secret in (*OUT_OF_BAND.values(), *CANARIES):
+        assert secret not in err
+
+
+def test_delete_of_its_own_setting_works_when_secrets_are_masked(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """A service that masks secrets: delete sends the known secret back, disabled."""
+    olds = provider.create(props_for("ali")).outs
+    assert olds is not None
+    emulator.mask_secrets(True)
+    olds = next_deployment(provider).read("pool-a", olds).outs
+    assert olds is not None
+    next_deployment(provider).delete("pool-a", olds)
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    assert stored == {**CASES["ali"][1], "enabled": False}
+
+
+def test_delete_of_a_disabled_setting_sends_nothing(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """Already handed back to GenAuth's mail: no call at all."""
+    olds = provider.create(props_for("qq")).outs
+    assert olds is not None
+    next_deployment(provider).delete("pool-a", olds)
+    configured = len(config_calls(emulator))
+    next_deployment(provider).delete("pool-a", olds)
+    assert len(config_calls(emulator)) == configured
+
+
+def test_a_pool_configured_twice_in_one_deployment_fails_before_the_second_call(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """Two resources on one pool: the second create fails naming the pool; nothing is sent."""
+    first = provider.create(props_for("custom")).outs
+    assert first is not None
+    configured = len(config_calls(emulator))
+    with pytest.raises(PoolClaimedError, match=r"^user pool 'pool-a' is already configured"):
+        provider.create(props_for("sendgrid"))
+    with pytest.raises(PoolClaimedError):
+        provider.update("pool-a", first, props_for("qq"))
+    assert len(config_calls(emulator)) == configured
+    assert emulator.stored("pool-a") == CASES["custom"][1]
+
+
+def test_delete_leaves_a_pool_another_resource_configured_in_the_deployment(
+    provider: EmailProviderProvider, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rename without alias: create of the new name, then delete of the old one, keeps it."""
+    old = provider.create(props_for("custom")).outs
+    assert old is not None
+    renamed = next_deployment(provider)
+    renamed.create(props_for("custom"))
+    capsys.readouterr()
+
+    renamed.delete("pool-a", old)
+
+    assert emulator.stored("pool-a") == CASES["custom"][1]
+    assert "another EmailProvider of this deployment configured it" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("key", "nearest"),
+    [
+        ("genauth:accesskeyId", "genauth:accessKeyId"),
+        ("genauth:hots", "genauth:host"),
+        ("genauth:accessKeySecrets", "genauth:accessKeySecret"),
+    ],
+)
+def test_an_unknown_genauth_key_fails_check_naming_the_nearest(
+    emulator: EmulatorServer, key: str, nearest: str
+) -> None:
+    """A typo in the genauth: namespace is a check failure that names the key meant."""
+    provider = configured_provider(emulator, **{key: "value"})
+    failures = provider.check({}, props_for("custom")).failures
+    assert [f.reason for f in failures] == [
+        f"the stack config key {key} is not one of pulumi-genauth's: did you mean {nearest}?"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"genauth:host": "api.genauth.ai"}, "genauth:host"),
+        ({"genauth:host": "http://api.example.com"}, "genauth:host"),
+        ({"genauth:host": "https://user:pw@api.example.com"}, "genauth:host"),
+    ],
+)
+def test_a_bad_host_fails_check_naming_the_key(
+    emulator: EmulatorServer, config: dict[str, str], key: str
+) -> None:
+    """The host rules hold at preview, with no network, for the default credentials."""
+    provider = configured_provider(emulator, **config)
+    failures = provider.check({}, props_for("custom")).failures
+    assert len(failures) == 1
+    assert failures[0].reason.startswith(f"{key}: GenAuth host ")
+    assert "pw" not in failures[0].reason.replace("https://user:pw@", "")
+    assert emulator.requests() == []
+
+
+def test_a_bad_pool_host_fails_check_for_the_resource_using_it(emulator: EmulatorServer) -> None:
+    """A genauth:pools entry's host is checked when a resource uses that pool."""
+    pool_b = emulator.pools[1]
+    pools = {
+        "b": {
+            "host": "http://api.example.com",
+            "accessKeyId": pool_b.access_key_id,
+            "accessKeySecret": pool_b.access_key_secret,
+        }
+    }
+    provider = configured_provider(emulator, **{"genauth:pools": json.dumps(pools)})
+    assert provider.check({}, props_for("custom")).failures == []
+    failures = provider.check({}, props_for("custom", pool="b")).failures
+    assert [f.property for f in failures] == ["pool"]
+    assert failures[0].reason.startswith("genauth:pools.b.host: GenAuth host 'http://api.")
+    assert emulator.requests() == []
+
+
+def test_the_pool_mismatch_says_how_out(provider: EmailProviderProvider) -> None:
+    """The mismatch names both pools and the way out: up, or refresh/destroy --run-program."""
+    olds = {**props_for("custom"), "userpool_id": "pool-b"}
+    with pytest.raises(PoolMismatchError) as info:
+        provider.read("pool-b", olds)
+    message = str(info.value)
+    assert "'pool-b'" in message
+    assert "'pool-a'" in message
+    assert "`pulumi up`" in message
+    assert "`pulumi refresh --run-program` / `pulumi destroy --run-program`" in message

@@ -130,3 +130,42 @@ def test_a_config_of_the_wrong_kind_is_refused_in_the_program() -> None:
     """Passing something that is neither an Args object nor a dict fails in the program."""
     with pytest.raises(TypeError, match="ConfigArgs classes or a dict"):
         genauth._resource._config_input("smtp_config", 42)
+
+
+def sendgrid(name: str, pool: pulumi.Input[str] | None = None) -> genauth.EmailProvider:
+    config = genauth.SendGridConfigArgs(sender="mail@example.com", apikey=SENDGRID_KEY)
+    return genauth.EmailProvider(name, type="sendgrid", send_grid_config=config, pool=pool)
+
+
+@pytest.mark.usefixtures("mocks")
+@pytest.mark.parametrize("pool", [None, "staff"])
+def test_a_second_resource_on_the_same_pool_is_refused_where_it_is_declared(
+    pool: str | None,
+) -> None:
+    """The same `pool` twice in one program: a RunError naming both, before it registers."""
+    sendgrid("first", pool)
+    with pytest.raises(genauth.DeclarationError) as refused:
+        sendgrid("second", pool)
+    assert isinstance(refused.value, pulumi.RunError)  # printed as one line, no traceback
+    assert str(refused.value).startswith("EmailProviders 'first' and 'second' both configure")
+    assert SENDGRID_KEY not in str(refused.value)
+
+
+@pytest.mark.usefixtures("mocks")
+def test_resources_on_different_pools_are_accepted() -> None:
+    """One resource per pool, and a pool known only later, are left to the provider."""
+    sendgrid("default")
+    sendgrid("staff", "staff")
+    sendgrid("later", pulumi.Output.from_input("staff"))
+
+
+@pytest.mark.usefixtures("mocks")
+def test_import_option_is_refused_where_it_is_declared() -> None:
+    """import_ cannot work for a dynamic resource: one line that says to leave it out."""
+    with pytest.raises(genauth.DeclarationError, match=r"remove import_: `pulumi up` adopts"):
+        genauth.EmailProvider(
+            "mail",
+            type="sendgrid",
+            send_grid_config={"sender": "mail@example.com", "apikey": SENDGRID_KEY},
+            opts=pulumi.ResourceOptions(import_="pool-a"),
+        )

@@ -14,22 +14,34 @@ default provider resource, secret values encrypted.)
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import SecretStr
 
 from . import _constants as c
-from ._client import Brand
+from ._client import Brand, normalize_host
 from ._exceptions import ConfigurationError
 
+CONFIG_NAMESPACE = "genauth:"
 CONFIG_HOST = "genauth:host"
 CONFIG_ACCESS_KEY_ID = "genauth:accessKeyId"
 CONFIG_ACCESS_KEY_SECRET = "genauth:accessKeySecret"  # noqa: S105 - a config key
 CONFIG_POOLS = "genauth:pools"
 CONFIG_BRAND = "genauth:brand"
+# Every key of the namespace this package reads; any other genauth: key is a typo.
+CONFIG_KEYS = (
+    CONFIG_HOST,
+    CONFIG_ACCESS_KEY_ID,
+    CONFIG_ACCESS_KEY_SECRET,
+    CONFIG_POOLS,
+    CONFIG_BRAND,
+)
+# The keys of one entry of genauth:pools.
+POOL_ENTRY_KEYS = ("host", "accessKeyId", "accessKeySecret", "brand")
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ def resolve_credentials(
     ``config`` is the namespaced stack config (values as strings, structured values as JSON
     text), as ``configure()`` receives it.
     """
-    default_host = _text(config.get(CONFIG_HOST)) or environ.get(c.ENV_HOST) or c.DEFAULT_HOST
+    default_host = _host(config, environ)
     default_brand = _brand(
         _text(config.get(CONFIG_BRAND)) or environ.get(c.ENV_BRAND), CONFIG_BRAND
     )
@@ -113,11 +125,54 @@ def _named_pool(
             "GenAuth credentials are missing for pool "
             f"{pool!r}: set {' and '.join(missing)} (the secret with --secret --path)"
         )
-    host = _text(entry.get("host")) or default_host
+    unknown = sorted(set(entry) - set(POOL_ENTRY_KEYS))
+    if unknown:
+        raise ConfigurationError(
+            unknown_key_message(f"{CONFIG_POOLS}.{pool}.", unknown[0], POOL_ENTRY_KEYS)
+        )
+    entry_host = _text(entry.get("host"))
+    host = _checked_host(entry_host, f"{CONFIG_POOLS}.{pool}.host") if entry_host else default_host
     brand = _brand(_text(entry.get("brand")), f"{CONFIG_POOLS}.{pool}.brand") or default_brand
     return Credentials(
         host=host, access_key_id=key_id, access_key_secret=SecretStr(secret), brand=brand
     )
+
+
+def unknown_config_keys(config: Mapping[str, Any]) -> list[str]:
+    """The keys of the genauth: namespace in ``config`` that this package does not read."""
+    return sorted(
+        key for key in config if key.startswith(CONFIG_NAMESPACE) and key not in CONFIG_KEYS
+    )
+
+
+def unknown_key_message(prefix: str, key: str, known: Sequence[str]) -> str:
+    """One sentence naming an unknown config key and the known one nearest to it."""
+    nearest = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = (
+        f"did you mean {prefix}{nearest[0]}?"
+        if nearest
+        else f"the known keys are {', '.join(prefix + name for name in known)}"
+    )
+    return f"the stack config key {prefix}{key} is not one of pulumi-genauth's: {hint}"
+
+
+def _host(config: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+    """The default host, checked at preview (no network) and named by where it came from."""
+    configured = _text(config.get(CONFIG_HOST))
+    if configured:
+        return _checked_host(configured, CONFIG_HOST)
+    from_environ = _text(environ.get(c.ENV_HOST))
+    if from_environ:
+        return _checked_host(from_environ, f"${c.ENV_HOST}")
+    return c.DEFAULT_HOST
+
+
+def _checked_host(host: str, key: str) -> str:
+    try:
+        normalize_host(host)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{key}: {error}") from None
+    return host
 
 
 def _brand(value: str | None, key: str) -> Brand | None:

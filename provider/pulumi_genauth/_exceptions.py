@@ -1,8 +1,10 @@
 """The error tree of pulumi-genauth.
 
     GenAuthError                    every error this package raises
+    ├── DeclarationError            the program declares what cannot work (also a RunError)
     ├── ConfigurationError          bad host, missing or malformed credentials; nothing was sent
     ├── PoolMismatchError           the credentials belong to another user pool than the resource
+    ├── PoolClaimedError            a second resource claims a user pool in one deployment
     ├── TransportError              the API could not be reached (after retries)
     ├── MalformedResponseError      the API answered something that is not its envelope
     └── APIError                    the API answered with a failure (HTTP status or statusCode)
@@ -17,9 +19,18 @@ request body, a header or a credential.
 
 from __future__ import annotations
 
+import pulumi
+
 
 class GenAuthError(Exception):
     """Root of every error raised by pulumi-genauth."""
+
+
+class DeclarationError(GenAuthError, pulumi.RunError):
+    """The program declares an EmailProvider that cannot work; raised where it is declared.
+
+    A ``pulumi.RunError``, so that the CLI prints its message as one line, with no traceback.
+    """
 
 
 class ConfigurationError(GenAuthError):
@@ -32,10 +43,27 @@ class PoolMismatchError(GenAuthError):
     def __init__(self, *, resource_pool_id: str, credentials_pool_id: str) -> None:
         self.resource_pool_id = resource_pool_id
         self.credentials_pool_id = credentials_pool_id
+        # The usual way in: an `up` with other keys failed, and the engine recorded those keys
+        # as the provider's config, which a plain refresh or destroy then reuses.
         super().__init__(
             f"this resource manages user pool {resource_pool_id!r}, but the GenAuth credentials "
-            f"in use belong to user pool {credentials_pool_id!r}; refusing to touch the wrong "
-            "pool (check genauth:accessKeyId / the resource's `pool` for this stack)"
+            f"in use belong to user pool {credentials_pool_id!r}, so nothing was touched: set "
+            f"the stack's genauth:accessKeyId and genauth:accessKeySecret (or the resource's "
+            f"`pool` entry) to the keys of {resource_pool_id!r}, then run `pulumi up`, or "
+            "`pulumi refresh --run-program` / `pulumi destroy --run-program` (a plain refresh "
+            "or destroy reuses the credentials recorded by the last deployment)"
+        )
+
+
+class PoolClaimedError(GenAuthError):
+    """Two resources of one deployment configure the same user pool."""
+
+    def __init__(self, userpool_id: str) -> None:
+        self.userpool_id = userpool_id
+        super().__init__(
+            f"user pool {userpool_id!r} is already configured by another EmailProvider of this "
+            "deployment: a user pool has one email provider setting, so declare one "
+            "EmailProvider per user pool"
         )
 
 

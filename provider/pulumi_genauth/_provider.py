@@ -10,11 +10,10 @@ The server calls one instance from several threads; the client cache is guarded 
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -28,18 +27,19 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from . import _plugin_errors
 from ._client import GenAuthClient
 from ._credentials import (
-    CONFIG_ACCESS_KEY_ID,
-    CONFIG_ACCESS_KEY_SECRET,
-    CONFIG_BRAND,
-    CONFIG_HOST,
-    CONFIG_POOLS,
+    CONFIG_KEYS,
     Credentials,
     resolve_credentials,
+    unknown_config_keys,
+    unknown_key_message,
 )
-from ._exceptions import ConfigurationError, GenAuthError, PoolMismatchError
+from ._exceptions import ConfigurationError, PoolMismatchError
+from ._ownership import DEPLOYMENT_CLAIMS, PoolClaims, plan_release
 from ._validation import (
+    APPLIED_KEY,
     POOL_KEY,
     SETTING_KEYS,
     Problem,
@@ -47,12 +47,10 @@ from ._validation import (
     from_live,
     is_unknown,
     normalized,
+    public_setting,
     to_request,
     validate_props,
 )
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 ClientFactory = Callable[[Credentials], GenAuthClient]
 
@@ -64,25 +62,6 @@ def _default_client(credentials: Credentials) -> GenAuthClient:
         access_key_secret=credentials.access_key_secret,
         brand=credentials.brand,
     )
-
-
-def _without_client_frames(method: Callable[P, R]) -> Callable[P, R]:
-    """Let a GenAuth error reach the user as its message, not the client's call stack.
-
-    The SDK's dynamic-provider server prints the traceback of whatever a method raises (it
-    cannot be turned off from here); dropping the frames below this one, and any chained
-    exception, leaves three frames and then the one line that matters: status, apiCode,
-    message and requestId.
-    """
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except GenAuthError as error:
-            raise error.with_traceback(None) from None
-
-    return wrapper
 
 
 class EmailProviderProvider(ResourceProvider):
@@ -97,7 +76,9 @@ class EmailProviderProvider(ResourceProvider):
         self._environ: Mapping[str, str] = os.environ
         self._clients: dict[str | None, GenAuthClient] = {}
         self._clients_lock = threading.Lock()
+        self._unknown_config_keys: list[str] = []
         self.client_factory: ClientFactory = _default_client
+        self.claims: PoolClaims = DEPLOYMENT_CLAIMS
 
     # Pickle the class reference and a format version only: no credentials, clients or
     # locks. (The state must not be empty, or unpickling skips __setstate__.)
@@ -108,16 +89,17 @@ class EmailProviderProvider(ResourceProvider):
         self._start_fresh()
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Keep the stack config the credentials are read from (secrets decrypted)."""
-        keys = (
-            CONFIG_HOST,
-            CONFIG_ACCESS_KEY_ID,
-            CONFIG_ACCESS_KEY_SECRET,
-            CONFIG_POOLS,
-            CONFIG_BRAND,
-        )
-        values = {key: req.config.get(key) for key in keys}
+        """Keep the stack config the credentials are read from (secrets decrypted).
+
+        Called once per plugin process, which is also where failures are made to read as
+        one line (see ``_plugin_errors``).
+        """
+        _plugin_errors.install()
+        values = {key: req.config.get(key) for key in CONFIG_KEYS}
         self._config = {key: value for key, value in values.items() if value}
+        # The SDK's Config has no public way to list its keys; the raw bag is its only field.
+        raw: Mapping[str, Any] = getattr(req.config, "_props", {}) or {}
+        self._unknown_config_keys = unknown_config_keys(raw)
 
     # -- preview: no network ---------------------------------------------------------------
 
@@ -133,8 +115,15 @@ class EmailProviderProvider(ResourceProvider):
                     resolve_credentials(self._config, self._environ, pool)
                 except ConfigurationError as error:
                     problems.append(Problem(POOL_KEY if pool else "", str(error)))
+        problems.extend(self._unknown_key_problems())
         failures = [CheckFailure(*problem.as_check_failure()) for problem in problems]
         return CheckResult(news, failures)
+
+    def _unknown_key_problems(self) -> list[Problem]:
+        return [
+            Problem("", unknown_key_message("", key, CONFIG_KEYS))
+            for key in self._unknown_config_keys
+        ]
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the normalised setting, secrets included; a new `pool` is a replacement."""
@@ -158,11 +147,11 @@ class EmailProviderProvider(ResourceProvider):
 
     # -- apply --------------------------------------------------------------------------------
 
-    @_without_client_frames
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Adopt the pool's setting: warn about what is overwritten, then apply."""
         client = self._client(props.get(POOL_KEY))
         desired = normalized(props)
+        self.claims.claim(client.userpool_id)
         live = client.get_email_provider()
         if live.enabled and from_live(live, desired) != desired:
             pulumi.log.warn(
@@ -173,36 +162,42 @@ class EmailProviderProvider(ResourceProvider):
         client.config_email_provider(to_request(props))
         return CreateResult(client.userpool_id, self._outputs(client.userpool_id, desired, props))
 
-    @_without_client_frames
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Apply the declared setting and return the full outputs."""
         client = self._client_for(id_, news)
+        self.claims.claim(id_)
         client.config_email_provider(to_request(news))
         return UpdateResult(self._outputs(id_, normalized(news), news))
 
-    @_without_client_frames
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Fetch the live setting; the refreshed inputs make the next `up` restore drift."""
+        """Fetch the live setting; the refreshed inputs make the next `up` restore drift.
+
+        No secret read from the service is returned (see ``from_live``), and the setting this
+        resource applied is carried over, so that a later delete still knows what it owns.
+        """
         client = self._client_for(id_, props)
         live = from_live(client.get_email_provider(), props)
         inputs = {**live, POOL_KEY: props.get(POOL_KEY)}
-        return ReadResult(id_, self._outputs(id_, live, props), inputs)
+        # A state written before APPLIED_KEY existed: what it describes is what was applied.
+        applied = props.get(APPLIED_KEY) or public_setting(props)
+        outputs = {**self._outputs(id_, live, props), APPLIED_KEY: applied}
+        return ReadResult(id_, outputs, inputs)
 
-    @_without_client_frames
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Hand the pool back to GenAuth's built-in mail: the API has no delete."""
+        """Hand the pool back to GenAuth's built-in mail, if its setting is still this one.
+
+        The API has no delete: the setting is sent back with ``enabled: false``. A setting
+        that another stack, a person or another resource of this deployment has put in its
+        place is left alone, with a warning that says why.
+        """
         client = self._client_for(id_, props)
-        try:
-            request = to_request({**props, "enabled": False})
-        except (ValueError, KeyError, TypeError):
-            # The state lacks a complete setting (e.g. read from a pool never configured):
-            # whatever is live is left as it is, rather than guessed at.
-            pulumi.log.warn(
-                f"user pool {id_}: no complete email provider setting in the state; "
-                "nothing was disabled"
-            )
-            return
-        client.config_email_provider(request)
+        release = plan_release(
+            id_, client.get_email_provider(), props, claimed=self.claims.is_claimed(id_)
+        )
+        if release.warning:
+            pulumi.log.warn(release.warning)
+        if release.request is not None:
+            client.config_email_provider(release.request)
 
     def close(self) -> None:
         """Close the clients' connection pools (the server never does; tests and tools do)."""
@@ -236,4 +231,5 @@ class EmailProviderProvider(ResourceProvider):
             "userpool_id": userpool_id,
             **{key: setting.get(key) for key in SETTING_KEYS},
             POOL_KEY: props.get(POOL_KEY),
+            APPLIED_KEY: public_setting(setting),
         }

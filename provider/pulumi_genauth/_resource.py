@@ -7,13 +7,16 @@ output secret only because the input of the same name was one.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Final, TypedDict
 
 import pulumi
 import pulumi.dynamic
+from pulumi.runtime.settings import get_root_resource
 
+from ._exceptions import DeclarationError
 from ._models import SECRET_FIELD_BY_CONFIG, EmailProviderType
 from ._provider import EmailProviderProvider
 
@@ -120,6 +123,13 @@ class EmailProvider(pulumi.dynamic.Resource, module="genauth", name="EmailProvid
         pool: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        if opts is not None and opts.import_ is not None:
+            raise DeclarationError(
+                f"EmailProvider {resource_name!r}: ResourceOptions(import_=...) does not work for "
+                "a dynamic provider (pulumi/pulumi#16175); remove import_: `pulumi up` adopts "
+                "the pool's current setting, with a warning that says what it replaces"
+            )
+        _declare_pool(resource_name, pool)
         props: dict[str, Any] = {
             "type": pulumi.Output.from_input(type).apply(_type_value),
             "enabled": enabled,
@@ -131,6 +141,33 @@ class EmailProvider(pulumi.dynamic.Resource, module="genauth", name="EmailProvid
             "userpool_id": None,
         }
         super().__init__(_PROVIDER, resource_name, props, opts)
+
+
+# The pools declared so far, per program run (keyed by the run's root Stack resource: an
+# Automation API inline program runs many times in one process).
+_DECLARED_POOLS: Final[weakref.WeakKeyDictionary[Any, dict[str | None, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _declare_pool(resource_name: str, pool: Any) -> None:
+    """Refuse a second EmailProvider on the same `pool` of one program, before either applies.
+
+    A `pool` not known yet (an Output) is left to the provider, which refuses a second
+    create or update of one user pool in a deployment.
+    """
+    root = get_root_resource()
+    if root is None or not (pool is None or isinstance(pool, str)):
+        return
+    declared = _DECLARED_POOLS.setdefault(root, {})
+    other = declared.setdefault(pool, resource_name)
+    if other != resource_name:
+        which = f"the genauth:pools entry {pool!r}" if pool else "the stack's default credentials"
+        raise DeclarationError(
+            f"EmailProviders {other!r} and {resource_name!r} both configure the user pool of "
+            f"{which}: a user pool has one email provider setting, so declare one "
+            "EmailProvider per pool"
+        )
 
 
 def _type_value(value: EmailProviderType | str) -> str:

@@ -43,6 +43,9 @@ UNKNOWN: Final = rpc.UNKNOWN
 # The properties that describe the setting (what diff compares); `pool` picks credentials.
 SETTING_KEYS: Final = ("type", "enabled", *CONFIG_FIELDS)
 POOL_KEY: Final = "pool"
+# An output only: the setting (without its secret) that the resource last applied, which a
+# refresh does not overwrite; delete disables the live setting only while it is this one.
+APPLIED_KEY: Final = "applied_setting"
 
 _CONFIG_MODEL: Final[dict[str, type[BaseModel]]] = {
     "smtp_config": SmtpConfigInput,
@@ -225,14 +228,20 @@ def normalized(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def from_live(info: EmailProviderInfo, known: Mapping[str, Any]) -> dict[str, Any]:
-    """The property bag that describes the live setting.
+    """The property bag that describes the live setting, holding no secret read from the API.
 
-    Where the API masks a secret (or leaves it out), the secret from ``known`` (the last
-    applied properties) is kept: a mask is not a new password.
+    The engine keeps a value secret only where the resource's last inputs held a secret at the
+    same path, so a secret read back from the service is never returned: where the service
+    answers with the secret ``known`` holds (the last applied properties), or masks it
+    (``******``), the known secret is kept; anything else (another secret, another type's
+    secret) reads as ``None``, which no declared setting equals, so the drift still shows and
+    the next ``up`` puts the declared secret back.
     """
-    kind = info.type if info.type in {k.value for k in EmailProviderType} else known.get("type")
+    kinds = {kind.value for kind in EmailProviderType}
+    kind = info.type if info.type is not None else known.get("type")
     result: dict[str, Any] = {"type": kind, "enabled": info.enabled, **dict.fromkeys(CONFIG_FIELDS)}
-    if kind is None:
+    if kind not in kinds:
+        # No type, or one this package does not know: nothing of it can be described.
         return result
     name = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
     live_config = getattr(info, name)
@@ -240,17 +249,45 @@ def from_live(info: EmailProviderInfo, known: Mapping[str, Any]) -> dict[str, An
     if live_config is None:
         result[name] = dict(known_config) if known_config is not None else None
         return result
+    secret_field = SECRET_FIELD_BY_CONFIG[name]
     config = {
         key: value
-        for key, value in _plain(live_config.model_dump(by_alias=False)).items()
+        for key, value in live_config.model_dump(by_alias=False, exclude={secret_field}).items()
         if value is not None
     }
-    secret_field = SECRET_FIELD_BY_CONFIG[name]
-    if is_masked(getattr(live_config, secret_field)):
-        # None when nothing is known: a mask must never be sent back as the secret.
-        config[secret_field] = known_config.get(secret_field) if known_config else None
+    known_secret = known_config.get(secret_field) if known_config is not None else None
+    config[secret_field] = _kept_secret(getattr(live_config, secret_field), known_secret)
     result[name] = _with_output_defaults(name, config)
     return result
+
+
+def _kept_secret(live: SecretStr | None, known: Any) -> Any:
+    """The known secret if the live one is it (or a mask of it), else None: never ``live``."""
+    if not isinstance(known, str):
+        return None
+    if is_masked(live) or (live is not None and live.get_secret_value() == known):
+        return known
+    return None
+
+
+def public_setting(props: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The setting without its secret: type and the selected config's other fields.
+
+    What ``delete`` compares to tell whether the live setting is still the one a resource
+    applied; ``None`` when the properties describe no complete type and config.
+    """
+    kind = props.get("type")
+    if kind not in {k.value for k in EmailProviderType}:
+        return None
+    name = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
+    config = props.get(name)
+    if not isinstance(config, Mapping):
+        return None
+    secret_field = SECRET_FIELD_BY_CONFIG[name]
+    fields = _whole_numbers(
+        {k: v for k, v in config.items() if k != secret_field and v is not None}
+    )
+    return {"type": kind, name: _with_output_defaults(name, fields)}
 
 
 def _with_output_defaults(name: str, config: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,130 @@
+"""Who may change a user pool's email provider setting, and when a delete may disable it.
+
+The setting is a singleton of the user pool, so two things can own it by mistake:
+
+* two resources of one deployment (two ``EmailProvider``s on one pool, or a resource renamed
+  without an alias, which the engine creates anew and then deletes under its old name):
+  :class:`PoolClaims` remembers the pools a deployment has configured, so that a second
+  create or update of one pool fails before it overwrites the first, and a delete of a pool
+  configured in the same deployment leaves it alone;
+* another stack, or a person, after this resource applied its setting: :func:`plan_release`
+  compares the live setting with the one the resource applied, and disables only that.
+
+One provider process serves one deployment (the engine starts the plugin per operation), so
+the claims live in the process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pydantic import SecretStr
+
+from ._exceptions import PoolClaimedError
+from ._models import (
+    CONFIG_FIELD_BY_TYPE,
+    SECRET_FIELD_BY_CONFIG,
+    ConfigEmailProviderInput,
+    EmailProviderInfo,
+    EmailProviderType,
+    is_masked,
+)
+from ._validation import APPLIED_KEY, from_live, public_setting, to_request
+
+__all__ = ["DEPLOYMENT_CLAIMS", "PoolClaims", "Release", "plan_release"]
+
+
+class PoolClaims:
+    """The user pools configured (created or updated) so far in this deployment."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pools: set[str] = set()
+
+    def claim(self, userpool_id: str) -> None:
+        """Record that a resource configures ``userpool_id``; a second claim fails."""
+        with self._lock:
+            if userpool_id in self._pools:
+                raise PoolClaimedError(userpool_id)
+            self._pools.add(userpool_id)
+
+    def is_claimed(self, userpool_id: str) -> bool:
+        """Whether a resource of this deployment has configured ``userpool_id``."""
+        with self._lock:
+            return userpool_id in self._pools
+
+
+# The provider instance is cached per pickled form, which may differ between versions of this
+# package: one registry per process, whatever instance serves the call.
+DEPLOYMENT_CLAIMS: Final = PoolClaims()
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a delete does: send ``request`` (the setting, disabled), or leave the pool alone."""
+
+    request: ConfigEmailProviderInput | None
+    warning: str | None = None
+    """Why the pool is left alone, for the user; never a secret."""
+
+
+def plan_release(
+    userpool_id: str, live: EmailProviderInfo, state: Mapping[str, Any], *, claimed: bool
+) -> Release:
+    """Decide what deleting the resource whose outputs are ``state`` does to the live setting.
+
+    Only the setting the resource applied is disabled: not one that another resource of this
+    deployment configured (``claimed``), not one whose type or non-secret fields differ from
+    the applied ones, not one whose secret (where the service shows it) is another.
+    """
+    pool = repr(userpool_id)
+    if claimed:
+        return Release(
+            None,
+            f"user pool {pool} is left as it is: another EmailProvider of this deployment "
+            "configured it (a resource renamed without an alias, or replaced on the same pool)",
+        )
+    if not live.enabled:
+        return Release(None)  # already handed back to GenAuth's built-in mail
+    applied = state.get(APPLIED_KEY)
+    applied = applied if isinstance(applied, Mapping) else public_setting(state)
+    if applied is None:
+        return Release(
+            None,
+            f"user pool {pool} is left as it is: the state holds no complete email provider "
+            "setting of this resource to compare with the live one",
+        )
+    live_props = from_live(live, state)
+    if public_setting(live_props) != applied:
+        return Release(
+            None,
+            f"user pool {pool} is left as it is: its live email provider (type "
+            f"{live_props['type']!r}) is not the setting this resource applied (type "
+            f"{applied['type']!r}); another stack or a person has changed it since",
+        )
+    name = CONFIG_FIELD_BY_TYPE[EmailProviderType(applied["type"])][0]
+    secret_field = SECRET_FIELD_BY_CONFIG[name]
+    live_secret: SecretStr | None = getattr(getattr(live, name), secret_field, None)
+    state_config = state.get(name)
+    known_secret = state_config.get(secret_field) if isinstance(state_config, Mapping) else None
+    revealed = (
+        None if live_secret is None or is_masked(live_secret) else live_secret.get_secret_value()
+    )
+    if revealed is not None and revealed != known_secret:
+        return Release(
+            None,
+            f"user pool {pool} is left as it is: its live {name}.{secret_field} is not the one "
+            "this resource applied; another stack or a person has changed it since",
+        )
+    secret = known_secret
+    if not isinstance(secret, str) or not secret:
+        return Release(
+            None,
+            f"user pool {pool} is left as it is: the service masks {name}.{secret_field} and "
+            "the state does not hold it, so the setting cannot be sent back disabled",
+        )
+    config = {**live_props[name], secret_field: secret}
+    return Release(to_request({"type": applied["type"], "enabled": False, name: config}))
