@@ -17,6 +17,7 @@ from typing import Any
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from pulumi_genauth._ownership import PoolClaims
 from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.emulator import DEFAULT_POOL
 from pulumi_genauth.emulator.server import EmulatorServer
@@ -38,6 +39,7 @@ PROPS: dict[str, Any] = {
 def fresh_provider(url: str) -> EmailProviderProvider:
     provider = EmailProviderProvider()
     provider._environ = {}
+    provider.claims = PoolClaims()  # each run is a deployment of its own
     provider.configure(
         ConfigureRequest(
             Config(
@@ -54,12 +56,20 @@ def fresh_provider(url: str) -> EmailProviderProvider:
 
 
 def measure(
-    emulator: EmulatorServer, runs: int, step: Callable[[EmailProviderProvider], object]
+    emulator: EmulatorServer,
+    runs: int,
+    step: Callable[[EmailProviderProvider], object],
+    setup: Callable[[], object] = lambda: None,
 ) -> tuple[Counter[str], float]:
-    """Round trips of one run (on a fresh provider: token included) and the median time."""
+    """Round trips of one run (on a fresh provider: token included) and the median time.
+
+    ``setup`` runs before each run, outside the measure (e.g. re-enabling what delete turns
+    off, so that every run of delete does the same work).
+    """
     timings = []
     trips: Counter[str] = Counter()
     for run in range(runs):
+        setup()
         provider = fresh_provider(emulator.url)
         before = len(emulator.requests())
         started = time.perf_counter()
@@ -81,17 +91,27 @@ def main() -> None:
         outs = seed.create(dict(PROPS)).outs or {}
         seed.close()
         rotated = {**PROPS, "smtp_config": {**PROPS["smtp_config"], "sender_pass": "rotated"}}
+        pool_id = emulator.pools[0].id
+
+        def apply_rotated() -> None:
+            # Puts back the setting delete disables (its own provider: not measured).
+            provider = fresh_provider(emulator.url)
+            provider.update(pool_id, outs, rotated)
+            provider.close()
+
+        rotated_outs = {**outs, "smtp_config": rotated["smtp_config"]}
         steps: dict[str, Callable[[EmailProviderProvider], object]] = {
             "preview: check": lambda p: p.check({}, dict(PROPS)),
             "preview: diff": lambda p: p.diff(emulator.pools[0].id, outs, rotated),
             "up: create": lambda p: p.create(dict(PROPS)),
             "up: update": lambda p: p.update(emulator.pools[0].id, outs, rotated),
             "refresh: read": lambda p: p.read(emulator.pools[0].id, outs),
-            "destroy: delete": lambda p: p.delete(emulator.pools[0].id, outs),
+            "destroy: delete": lambda p: p.delete(pool_id, rotated_outs),
         }
+        setups: dict[str, Callable[[], object]] = {"destroy: delete": apply_rotated}
         print(f"{'step':<18} {'round trips (first run, new token)':<73} {'median ms':>9}")
         for name, step in steps.items():
-            trips, median = measure(emulator, args.runs, step)
+            trips, median = measure(emulator, args.runs, step, setups.get(name, lambda: None))
             described = ", ".join(f"{n} {path}" for path, n in sorted(trips.items())) or "none"
             print(f"{name:<18} {sum(trips.values())}: {described:<70} {median * 1000:>9.2f}")
 
