@@ -200,6 +200,18 @@ def test_retries_are_bounded_by_attempts(
     assert len(api_calls(emulator, CONFIG_PATH)) == FAST.max_attempts
 
 
+def test_a_malformed_answer_that_does_not_clear_names_its_request_id(
+    client: GenAuthClient, emulator: EmulatorServer
+) -> None:
+    """HTTP 200 with a body that is not JSON, every time: the error keeps x-request-id."""
+    emulator.add_fault(path=CONFIG_PATH, times=100, malformed=True)
+    with pytest.raises(MalformedResponseError) as info:
+        client.config_email_provider(request_for("qq"))
+    last = api_calls(emulator, CONFIG_PATH)[-1]
+    assert info.value.request_id == last["request_id"]
+    assert f"requestId {last['request_id']}" in str(info.value)
+
+
 def test_retry_after_is_honoured_up_to_a_cap(
     client: GenAuthClient, emulator: EmulatorServer, sleeps: SleepRecorder
 ) -> None:

@@ -144,6 +144,44 @@ BAD_INPUTS: list[tuple[str, Declaration, str, str]] = [
         "enabled",
         "true or false",
     ),
+    ("port-true", lambda c: custom(c, smtp_port=True), "smtp_config.smtp_port", "(got True)"),
+    ("secure-yes", lambda c: custom(c, secure="yes"), "smtp_config.secure", "true or false"),
+    (
+        "blank-password",
+        lambda c: custom(c, sender_pass="   "),
+        "smtp_config.sender_pass",
+        "only white space",
+    ),
+    (
+        "ipv4-with-port",
+        lambda c: custom(c, smtp_host="10.0.0.5:587"),
+        "smtp_config.smtp_host",
+        "the port goes in smtp_port",
+    ),
+    (
+        "host-with-newline",
+        lambda c: custom(c, smtp_host="smtp.example.com\n"),
+        "smtp_config.smtp_host",
+        "no white space",
+    ),
+    (
+        "sendgrid-sender-not-an-address",
+        lambda c: {"type": "sendgrid", "send_grid_config": sendgrid(c, sender="no-reply")},
+        "send_grid_config.sender",
+        "must be an email address",
+    ),
+    (
+        "type-as-a-list",
+        lambda c: {"type": ["custom"], "smtp_config": smtp(c)},
+        "type",
+        "must be one of",
+    ),
+    (
+        "config-as-text",
+        lambda _c: {"type": "custom", "smtp_config": "smtp.example.com:465"},
+        "smtp_config",
+        "must be a SmtpConfigArgs or a dict of its fields, not a str",
+    ),
     (
         "unknown-pool",
         lambda c: {**custom(c), "pool": "staging"},
@@ -201,6 +239,7 @@ def test_bad_input_fails_preview_naming_the_property(
     named = [line for line in text.splitlines() if "error:" in line and names(line, path)]
     assert named, text
     assert all(words in line for line in named), named
+    assert "Traceback" not in text
     for canary in CANARIES:
         assert canary not in text
         assert canary not in table_stack.text

@@ -90,6 +90,14 @@ def provider(emulator: EmulatorServer) -> EmailProviderProvider:
     return configured_provider(emulator)
 
 
+CONFIG_BY_TYPE = {
+    "custom": "smtp_config",
+    "sendgrid": "send_grid_config",
+    "ali": "ali_exmail_config",
+    "qq": "tencent_exmail_config",
+}
+
+
 def props_for(kind: str, **changes: Any) -> dict[str, Any]:
     return {**copy.deepcopy(CASES[kind][0]), "pool": None, **changes}
 
@@ -228,8 +236,100 @@ BAD_INPUTS: list[tuple[str, Mutation, str, str]] = [
         "port as text",
         lambda p: p["smtp_config"].update(smtp_port="x"),
         "smtp_config.smtp_port",
-        "integer",
+        "whole number",
     ),
+    (
+        "port as a bool",
+        lambda p: p["smtp_config"].update(smtp_port=True),
+        "smtp_config.smtp_port",
+        "whole number from 1 to 65535 (got True)",
+    ),
+    (
+        "secure as text",
+        lambda p: p["smtp_config"].update(secure="yes"),
+        "smtp_config.secure",
+        "must be true or false",
+    ),
+    (
+        "blank password",
+        lambda p: p["smtp_config"].update(sender_pass="   "),
+        "smtp_config.sender_pass",
+        "only white space",
+    ),
+    (
+        "blank host",
+        lambda p: p["smtp_config"].update(smtp_host=" "),
+        "smtp_config.smtp_host",
+        "only white space",
+    ),
+    (
+        "blank login name",
+        lambda p: p["smtp_config"].update(sender="  "),
+        "smtp_config.sender",
+        "only white space",
+    ),
+    (
+        "IPv4 with port",
+        lambda p: p["smtp_config"].update(smtp_host="10.0.0.5:587"),
+        "smtp_config.smtp_host",
+        "no port (got '10.0.0.5:587'); the port goes in smtp_port",
+    ),
+    (
+        "name with port that looks like IPv6",
+        lambda p: p["smtp_config"].update(smtp_host="feed.cafe:25"),
+        "smtp_config.smtp_host",
+        "no port (got 'feed.cafe:25')",
+    ),
+    (
+        "host ending in a newline",
+        lambda p: p["smtp_config"].update(smtp_host="smtp.example.com\n"),
+        "smtp_config.smtp_host",
+        "no white space",
+    ),
+    (
+        "label of 300 characters",
+        lambda p: p["smtp_config"].update(smtp_host="a" * 300 + ".example.com"),
+        "smtp_config.smtp_host",
+        "labels have at most 63 characters (one has 300)",
+    ),
+    (
+        "name over 253 characters",
+        lambda p: p["smtp_config"].update(smtp_host=".".join(["a" * 50] * 6) + ".com"),
+        "smtp_config.smtp_host",
+        "at most 253 characters (got 309)",
+    ),
+    (
+        "empty label",
+        lambda p: p["smtp_config"].update(smtp_host="smtp..example.com"),
+        "smtp_config.smtp_host",
+        "no empty label",
+    ),
+    (
+        "a dot alone",
+        lambda p: p["smtp_config"].update(smtp_host="."),
+        "smtp_config.smtp_host",
+        "no empty label",
+    ),
+    (
+        "IPv4 out of range",
+        lambda p: p["smtp_config"].update(smtp_host="10.0.0.256"),
+        "smtp_config.smtp_host",
+        "valid IPv4 address",
+    ),
+    (
+        "bad IPv6 literal",
+        lambda p: p["smtp_config"].update(smtp_host="[2001:db8::zz]"),
+        "smtp_config.smtp_host",
+        "valid IPv6 address in brackets",
+    ),
+    (
+        "hyphen at the end of a label",
+        lambda p: p["smtp_config"].update(smtp_host="smtp-.example.com"),
+        "smtp_config.smtp_host",
+        "no hyphen at either end",
+    ),
+    ("type as a list", lambda p: p.update(type=["custom"]), "type", "must be one of"),
+    ("type as an object", lambda p: p.update(type={"kind": "custom"}), "type", "must be one of"),
     (
         "missing password",
         lambda p: p["smtp_config"].pop("sender_pass"),
@@ -284,6 +384,59 @@ BAD_INPUTS: list[tuple[str, Mutation, str, str]] = [
 ]
 
 
+def other_type(kind: str, **config: Any) -> Mutation:
+    """Replace the custom bag with a valid bag of ``kind``, some config fields changed."""
+
+    def mutate(props: dict[str, Any]) -> None:
+        replacement = props_for(kind)
+        replacement[CONFIG_BY_TYPE[kind]].update(config)
+        props.clear()
+        props.update(replacement)
+
+    return mutate
+
+
+BAD_INPUTS += [
+    (
+        "blank apikey",
+        other_type("sendgrid", apikey="  "),
+        "send_grid_config.apikey",
+        "only white space",
+    ),
+    (
+        "blank SendGrid sender",
+        other_type("sendgrid", sender="    "),
+        "send_grid_config.sender",
+        "only white space",
+    ),
+    (
+        "SendGrid sender not an address",
+        other_type("sendgrid", sender="no-reply"),
+        "send_grid_config.sender",
+        "must be an email address such as mail@example.com (got 'no-reply')",
+    ),
+    ("blank Ali sender", other_type("ali", sender=" "), "ali_exmail_config.sender", "white space"),
+    (
+        "Ali sender not an address",
+        other_type("ali", sender="mail@example"),
+        "ali_exmail_config.sender",
+        "must be an email address",
+    ),
+    (
+        "tab as the Tencent password",
+        other_type("qq", sender_pass="\t"),
+        "tencent_exmail_config.sender_pass",
+        "only white space",
+    ),
+    (
+        "Tencent sender not an address",
+        other_type("qq", sender="mail at example.cn"),
+        "tencent_exmail_config.sender",
+        "must be an email address",
+    ),
+]
+
+
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_is_a_check_failure_naming_the_field(
     provider: EmailProviderProvider,
@@ -298,6 +451,9 @@ def test_bad_input_is_a_check_failure_naming_the_field(
     assert [where(f) for f in failures if where(f) == path] == [path], failures
     reason = next(f.reason for f in failures if where(f) == path)
     assert words in reason
+    for failure in failures:
+        for canary in CANARIES:
+            assert canary not in failure.reason
     assert all(canary not in f.reason for f in failures for canary in CANARIES)
     assert emulator.requests() == []
 
@@ -516,14 +672,6 @@ def out_of_band(emulator: EmulatorServer, kind: str, **changes: Any) -> None:
     secret_field = "apikey" if kind == "sendgrid" else "sender_pass"
     props[config][secret_field] = OUT_OF_BAND[kind]
     configured_provider(emulator).create(props)
-
-
-CONFIG_BY_TYPE = {
-    "custom": "smtp_config",
-    "sendgrid": "send_grid_config",
-    "ali": "ali_exmail_config",
-    "qq": "tencent_exmail_config",
-}
 
 
 @pytest.mark.parametrize("mask", [False, True], ids=["readable", "masked"])

@@ -126,10 +126,17 @@ def _assert_equal(actual: Any, expected: Any) -> None:
     assert actual == expected
 
 
-def test_a_config_of_the_wrong_kind_is_refused_in_the_program() -> None:
-    """Passing something that is neither an Args object nor a dict fails in the program."""
-    with pytest.raises(TypeError, match="ConfigArgs classes or a dict"):
-        genauth._resource._config_input("smtp_config", 42)
+@pytest.mark.usefixtures("mocks")
+@pytest.mark.parametrize("config", ["smtp.example.com:465", ["smtp.example.com", 465], 42])
+def test_a_config_of_the_wrong_kind_is_refused_in_the_program(config: Any) -> None:
+    """Neither an Args object nor a dict: a RunError naming the argument and the class."""
+    with pytest.raises(genauth.DeclarationError) as refused:
+        genauth.EmailProvider("mail", type="custom", smtp_config=config)
+    assert isinstance(refused.value, pulumi.RunError)  # printed as one line, no traceback
+    assert str(refused.value) == (
+        "EmailProvider 'mail': smtp_config must be a SmtpConfigArgs or a dict of its fields, "
+        f"not a {type(config).__name__}"
+    )
 
 
 def sendgrid(name: str, pool: pulumi.Input[str] | None = None) -> genauth.EmailProvider:

@@ -338,6 +338,7 @@ class GenAuthClient:
                     method=method,
                     path=path,
                     http_status=http_status,
+                    request_id=response.headers.get("x-request-id"),
                 )
                 raise _RetryableAnswer(malformed, retry_after)
             error = api_error_class(http_status, None)(

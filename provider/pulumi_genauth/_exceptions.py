@@ -80,11 +80,23 @@ class TransportError(GenAuthError):
 class MalformedResponseError(GenAuthError):
     """The API answered with a body that is not its JSON envelope."""
 
-    def __init__(self, message: str, *, method: str, path: str, http_status: int) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        http_status: int,
+        request_id: str | None = None,
+    ) -> None:
         self.method = method
         self.path = path
         self.http_status = http_status
-        super().__init__(f"{method} {path}: HTTP {http_status}: {message}")
+        self.request_id = request_id
+        # The requestId comes from the x-request-id header when the body cannot carry it.
+        super().__init__(
+            f"{method} {path}: HTTP {http_status}: {message} (requestId {request_id or 'none'})"
+        )
 
 
 class APIError(GenAuthError):

@@ -133,10 +133,15 @@ class EmailProvider(pulumi.dynamic.Resource, module="genauth", name="EmailProvid
         props: dict[str, Any] = {
             "type": pulumi.Output.from_input(type).apply(_type_value),
             "enabled": enabled,
-            "smtp_config": _config_input("smtp_config", smtp_config),
-            "send_grid_config": _config_input("send_grid_config", send_grid_config),
-            "ali_exmail_config": _config_input("ali_exmail_config", ali_exmail_config),
-            "tencent_exmail_config": _config_input("tencent_exmail_config", tencent_exmail_config),
+            **{
+                name: _config_input(resource_name, name, value)
+                for name, value in (
+                    ("smtp_config", smtp_config),
+                    ("send_grid_config", send_grid_config),
+                    ("ali_exmail_config", ali_exmail_config),
+                    ("tencent_exmail_config", tencent_exmail_config),
+                )
+            },
             "pool": pool,
             "userpool_id": None,
         }
@@ -174,21 +179,32 @@ def _type_value(value: EmailProviderType | str) -> str:
     return value.value if isinstance(value, EmailProviderType) else value
 
 
-def _config_input(name: str, config: Any) -> Any:
+# The typed args class of each config argument, named in the error for a wrong value.
+_ARGS_CLASS: Final = {
+    "smtp_config": "SmtpConfigArgs",
+    "send_grid_config": "SendGridConfigArgs",
+    "ali_exmail_config": "AliExmailConfigArgs",
+    "tencent_exmail_config": "TencentExmailConfigArgs",
+}
+
+
+def _config_input(resource_name: str, name: str, config: Any) -> Any:
     """A config as a property dict, its secret field wrapped as a secret."""
     if config is None:
         return None
     if isinstance(config, pulumi.Output):
         # Only the whole object can be marked when the object itself is not known yet.
-        return pulumi.Output.secret(config.apply(_as_dict))
-    props = _as_dict(config)
+        return pulumi.Output.secret(
+            config.apply(lambda value: _as_dict(resource_name, name, value))
+        )
+    props = _as_dict(resource_name, name, config)
     secret_field = SECRET_FIELD_BY_CONFIG[name]
     if props.get(secret_field) is not None:
         props[secret_field] = pulumi.Output.secret(props[secret_field])
     return props
 
 
-def _as_dict(config: Any) -> dict[str, Any]:
+def _as_dict(resource_name: str, name: str, config: Any) -> dict[str, Any]:
     if config is None:
         return {}
     if is_dataclass(config) and not isinstance(config, type):
@@ -197,8 +213,9 @@ def _as_dict(config: Any) -> dict[str, Any]:
     elif isinstance(config, Mapping):
         items = dict(config)
     else:
-        raise TypeError(
-            "a config must be one of the *ConfigArgs classes or a dict, "
-            f"not {type(config).__name__}"
+        # Never the value itself: a config may hold a secret.
+        raise DeclarationError(
+            f"EmailProvider {resource_name!r}: {name} must be a {_ARGS_CLASS[name]} or a dict "
+            f"of its fields, not a {type(config).__name__}"
         )
     return {key: value for key, value in items.items() if value is not None}

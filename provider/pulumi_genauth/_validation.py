@@ -12,7 +12,6 @@ over as ``pulumi.output.Unknown`` objects (the raw wire sentinel string is accep
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -21,6 +20,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from ._addresses import host_problem, mailbox_problem
 from ._models import (
     CONFIG_FIELD_BY_TYPE,
     CONFIG_FIELDS,
@@ -55,10 +55,10 @@ _CONFIG_MODEL: Final[dict[str, type[BaseModel]]] = {
 }
 _TYPE_BY_CONFIG: Final = {name: kind for kind, (name, _) in CONFIG_FIELD_BY_TYPE.items()}
 _ALLOWED_TYPES: Final = ", ".join(repr(kind.value) for kind in EmailProviderType)
-# A host name or IP literal: no scheme, no path, no port, no spaces.
-_HOST_NAME: Final = re.compile(
-    r"^[A-Za-z0-9]([A-Za-z0-9\-\.]*[A-Za-z0-9])?$"  # a DNS name or IPv4 address
-    r"|^\[?[0-9A-Fa-f:\.]+\]?$"  # an IPv6 literal
+# The configs whose sender is a mailbox (SendGrid's From address, the enterprise mail
+# account); the custom SMTP sender may be a login name.
+_MAILBOX_SENDERS: Final = frozenset(
+    {"send_grid_config", "ali_exmail_config", "tencent_exmail_config"}
 )
 
 
@@ -113,7 +113,7 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
         pass
     elif kind is None:
         problems.append(Problem("type", f"is required: one of {_ALLOWED_TYPES}"))
-    elif kind not in {k.value for k in EmailProviderType}:
+    elif not isinstance(kind, str) or kind not in {k.value for k in EmailProviderType}:
         problems.append(Problem("type", f"must be one of {_ALLOWED_TYPES}"))
     else:
         selected = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
@@ -155,22 +155,35 @@ def _config_problems(name: str, value: Any) -> list[Problem]:
     known = {key: item for key, item in value.items() if not is_unknown(item)}
     problems: list[Problem] = []
     try:
-        _CONFIG_MODEL[name].model_validate(_whole_numbers(known), by_alias=False, by_name=True)
+        # Strict: a bool is not a port (True would be 1), "yes" is not a bool.
+        _CONFIG_MODEL[name].model_validate(
+            _whole_numbers(known), by_alias=False, by_name=True, strict=True
+        )
     except ValidationError as error:
         for detail in error.errors():
             field = ".".join(str(part) for part in detail["loc"])
             if field in value and is_unknown(value[field]):
                 continue
             problems.append(Problem(f"{name}.{field}", _reason(field, detail)))
-    host = known.get("smtp_host")
-    if name == "smtp_config" and isinstance(host, str) and host and not _HOST_NAME.match(host):
-        problems.append(
-            Problem(
-                f"{name}.smtp_host",
-                "must be a host name such as smtp.example.com, with no scheme, "
-                f"port or path (got {host!r}); the port goes in smtp_port",
-            )
-        )
+    return problems + _text_problems(name, known)
+
+
+def _text_problems(name: str, known: Mapping[str, Any]) -> list[Problem]:
+    """What the API's types do not say: blank values, host names, sender mailboxes."""
+    problems: list[Problem] = []
+    for field, item in known.items():
+        if not isinstance(item, str) or not item:
+            continue  # wrong types and empty values are the model's to report
+        if not item.strip():
+            problems.append(Problem(f"{name}.{field}", "must not be only white space"))
+            continue
+        rule = None
+        if name == "smtp_config" and field == "smtp_host":
+            rule = host_problem(item)
+        elif field == "sender" and name in _MAILBOX_SENDERS:
+            rule = mailbox_problem(item)
+        if rule is not None:
+            problems.append(Problem(f"{name}.{field}", rule))
     return problems
 
 
@@ -184,8 +197,13 @@ def _reason(field: str, detail: Any) -> str:
         return f"must be a port number from {PORT_MIN} to {PORT_MAX} (got {detail['input']!r})"
     if kind in ("too_short", "string_too_short"):
         return "must not be empty"
+    if field == "smtp_port" and kind in ("int_type", "int_from_float", "int_parsing"):
+        shown = detail.get("input")
+        return f"must be a whole number from {PORT_MIN} to {PORT_MAX} (got {shown!r})"
     if kind == "int_from_float":
         return "must be a whole number"
+    if kind == "bool_type":
+        return "must be true or false"
     # pydantic's own wording, which never quotes the input (the model hides it).
     return f"is invalid: {detail['msg'].lower()}"
 
