@@ -1,11 +1,14 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: demo test lint bootstrap cli bench
+.PHONY: demo test compat lint bootstrap cli bench
 
 demo:            ## set up, start the emulator, `pulumi up` the dev stack against it
 	scripts/demo
 
 test:            ## everything CI runs: lint, types, the whole test suite (real engine included)
 	scripts/test
+
+compat:          ## CI's second part: Python 3.12 and 3.13, the oldest allowed versions, the wheel
+	scripts/test-compat
 
 lint: bootstrap
 	.venv/bin/ruff check provider tests benchmarks

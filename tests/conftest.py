@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -29,6 +30,18 @@ def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
     emulator_server.reset()
     emulator_server.pools = list(EMULATOR_POOLS)
     return emulator_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _main_thread_event_loop() -> None:
+    """One event loop on the main thread for the session, as Python 3.11 made implicitly.
+
+    The SDK's mocks (set_mocks, pulumi.runtime.test) call asyncio.get_event_loop(), which
+    on Python 3.12+ warns when the thread has none; the tests run with warnings as errors.
+    Like the implicit loop, it is left open: closing it would destroy the mocks' leftover
+    tasks and turn their "never awaited" warnings into errors of the last test.
+    """
+    asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 @pytest.fixture(autouse=True)

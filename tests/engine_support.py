@@ -40,9 +40,9 @@ from ._cases import ALI_PASSWORD, CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD, 
 
 REPO: Final = Path(__file__).resolve().parents[1]
 INSTALL_CLI: Final = REPO / "scripts" / "install-pulumi-cli"
-# The python the plugin launcher runs (PULUMI_PYTHON_CMD): it must import pulumi_genauth.
-VENV_PYTHON: Final = REPO / ".venv" / "bin" / "python"
-PLUGIN_PYTHON: Final = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
+# The python the plugin launcher runs (PULUMI_PYTHON_CMD): the tests' own (of .venv, or of
+# .venv-py3.12 ... under scripts/test-compat), which imports the pulumi_genauth under test.
+PLUGIN_PYTHON: Final = Path(sys.executable)
 REQUIRE_CLI_ENV: Final = "PULUMI_GENAUTH_REQUIRE_CLI"
 # A cold install builds the CLI from source; stay inside pytest's per-test timeout (600 s).
 INSTALL_TIMEOUT_SECONDS: Final = 540

@@ -122,6 +122,38 @@ def test_outputs_are_declared() -> Any:
     )
 
 
+@pulumi.runtime.test
+@pytest.mark.usefixtures("mocks")
+def test_config_outputs_reach_the_program_as_plain_dicts() -> Any:
+    """The config outputs are typed as TypedDicts and arrive as dicts, the secret one secret.
+
+    The SDK converts outputs by the annotations of the resource class and fails on a dict
+    for a TypedDict there: this is the program that would stop if they moved onto it.
+    """
+    mail = genauth.EmailProvider(
+        "mail",
+        type=genauth.EmailProviderType.CUSTOM,
+        smtp_config=genauth.SmtpConfigArgs("smtp.example.com", 465, SMTP_PASSWORD),
+    )
+    configs = (
+        mail.smtp_config,
+        mail.send_grid_config,
+        mail.ali_exmail_config,
+        mail.tencent_exmail_config,
+    )
+
+    def check(values: list[Any]) -> None:
+        smtp, *others = values
+        assert type(smtp) is dict
+        assert smtp["smtp_host"] == "smtp.example.com"
+        assert smtp["sender_pass"] == SMTP_PASSWORD
+        assert others == [None, None, None]
+
+    return pulumi.Output.all(*configs, mail.smtp_config.is_secret()).apply(
+        lambda values: (check(values[:4]), _assert_equal(values[4], True))
+    )
+
+
 def _assert_equal(actual: Any, expected: Any) -> None:
     assert actual == expected
 

@@ -1,6 +1,7 @@
 """GenAuth's third-party email service, managed as code: the ``EmailProvider`` resource."""
 
 from ._client import GenAuthClient, RetryPolicy
+from ._constants import PACKAGE_VERSION
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -18,16 +19,27 @@ from ._exceptions import (
 from ._models import EmailProviderType
 from ._resource import (
     AliExmailConfigArgs,
+    AliExmailConfigArgsDict,
+    AliExmailConfigOutput,
     EmailProvider,
     SendGridConfigArgs,
+    SendGridConfigArgsDict,
+    SendGridConfigOutput,
     SmtpConfigArgs,
     SmtpConfigArgsDict,
+    SmtpConfigOutput,
     TencentExmailConfigArgs,
+    TencentExmailConfigArgsDict,
+    TencentExmailConfigOutput,
 )
+
+__version__ = PACKAGE_VERSION
 
 __all__ = [
     "APIError",
     "AliExmailConfigArgs",
+    "AliExmailConfigArgsDict",
+    "AliExmailConfigOutput",
     "AuthenticationError",
     "ConfigurationError",
     "DeclarationError",
@@ -42,9 +54,15 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "SendGridConfigArgs",
+    "SendGridConfigArgsDict",
+    "SendGridConfigOutput",
     "ServerError",
     "SmtpConfigArgs",
     "SmtpConfigArgsDict",
+    "SmtpConfigOutput",
     "TencentExmailConfigArgs",
+    "TencentExmailConfigArgsDict",
+    "TencentExmailConfigOutput",
     "TransportError",
+    "__version__",
 ]

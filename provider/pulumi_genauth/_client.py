@@ -32,7 +32,8 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_any,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 from tenacity.stop import stop_base
 
@@ -379,11 +380,11 @@ class GenAuthClient:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _RetryableAnswer) and exc.retry_after is not None:
             return min(exc.retry_after, policy.retry_after_cap_seconds)
-        backoff = wait_exponential_jitter(
-            multiplier=policy.initial_backoff_seconds,
-            max=policy.max_backoff_seconds,
-            jitter=policy.jitter_seconds,
-        )
+        # Exponential backoff, capped, plus full jitter: wait_exponential and wait_random are
+        # in every tenacity since 8 (wait_exponential_jitter changed its arguments in 9.2).
+        backoff = wait_exponential(
+            multiplier=policy.initial_backoff_seconds, max=policy.max_backoff_seconds
+        ) + wait_random(0, policy.jitter_seconds)
         return float(backoff(state))
 
     @staticmethod

@@ -5,12 +5,23 @@ Kept in one place so that a reader (or a test) can see the whole policy at a gla
 
 from __future__ import annotations
 
+import importlib.metadata
 from typing import Final
 
 import httpx
 
 PACKAGE_NAME: Final = "pulumi-genauth"
-PACKAGE_VERSION: Final = "0.1.0"
+
+
+def _installed_version() -> str:
+    # One source of the version: the installed package's metadata (pyproject.toml).
+    try:
+        return importlib.metadata.version(PACKAGE_NAME)
+    except importlib.metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
+PACKAGE_VERSION: Final = _installed_version()
 
 GENAUTH_HOST: Final = "https://api.genauth.ai"
 AUTHING_HOST: Final = "https://api.authing.cn"

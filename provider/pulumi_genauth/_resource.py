@@ -68,13 +68,45 @@ class TencentExmailConfigArgs:
 
 
 class SmtpConfigArgsDict(TypedDict, total=False):
-    """:class:`SmtpConfigArgs` as a dict."""
+    """:class:`SmtpConfigArgs` as a dict (``type=EmailProviderType.CUSTOM``)."""
 
     smtp_host: pulumi.Input[str]
+    """Host name of the SMTP server, without scheme or port, e.g. ``smtp.example.com``."""
     smtp_port: pulumi.Input[int]
+    """Port, 1-65535 (465 for SSL, 587 for STARTTLS)."""
     sender_pass: pulumi.Input[str]
+    """Password of the sending account; always stored as a secret."""
     sender: pulumi.Input[str]
+    """User name of the sending account."""
     secure: pulumi.Input[bool]
+    """Whether to connect with SSL."""
+
+
+class SendGridConfigArgsDict(TypedDict, total=False):
+    """:class:`SendGridConfigArgs` as a dict (``type=EmailProviderType.SENDGRID``)."""
+
+    sender: pulumi.Input[str]
+    """Sender address."""
+    apikey: pulumi.Input[str]
+    """SendGrid API key; always stored as a secret."""
+
+
+class AliExmailConfigArgsDict(TypedDict, total=False):
+    """:class:`AliExmailConfigArgs` as a dict (``type=EmailProviderType.ALI``)."""
+
+    sender: pulumi.Input[str]
+    """Sending account."""
+    sender_pass: pulumi.Input[str]
+    """Password of the sending account; always stored as a secret."""
+
+
+class TencentExmailConfigArgsDict(TypedDict, total=False):
+    """:class:`TencentExmailConfigArgs` as a dict (``type=EmailProviderType.QQ``)."""
+
+    sender: pulumi.Input[str]
+    """Sending account."""
+    sender_pass: pulumi.Input[str]
+    """Password of the sending account; always stored as a secret."""
 
 
 ConfigArgs = (
@@ -85,15 +117,84 @@ ConfigArgs = (
     | Mapping[str, Any]
 )
 
+
+class SmtpConfigOutput(TypedDict):
+    """The ``smtp_config`` output of :class:`EmailProvider`: a custom SMTP server."""
+
+    smtp_host: str
+    """Host name of the SMTP server."""
+    smtp_port: float
+    """Port. The engine carries every number as a float, so it reads as e.g. ``465.0``."""
+    sender: str
+    """User name of the sending account (``""`` when none was declared)."""
+    sender_pass: str | None
+    """Password of the sending account, a secret; ``None`` after a refresh found another one."""
+    secure: bool
+    """Whether to connect with SSL (``False`` when not declared)."""
+
+
+class SendGridConfigOutput(TypedDict):
+    """The ``send_grid_config`` output of :class:`EmailProvider`: SendGrid."""
+
+    sender: str
+    """Sender address."""
+    apikey: str | None
+    """SendGrid API key, a secret; ``None`` after a refresh found another one."""
+
+
+class AliExmailConfigOutput(TypedDict):
+    """The ``ali_exmail_config`` output of :class:`EmailProvider`: Ali enterprise mail."""
+
+    sender: str
+    """Sending account."""
+    sender_pass: str | None
+    """Password of the sending account, a secret; ``None`` after a refresh found another one."""
+
+
+class TencentExmailConfigOutput(TypedDict):
+    """The ``tencent_exmail_config`` output of :class:`EmailProvider`: Tencent enterprise mail."""
+
+    sender: str
+    """Sending account."""
+    sender_pass: str | None
+    """Password of the sending account, a secret; ``None`` after a refresh found another one."""
+
+
 # One instance serves every resource: it pickles to a class reference only.
 _PROVIDER: Final = EmailProviderProvider()
 
 
-class EmailProvider(pulumi.dynamic.Resource, module="genauth", name="EmailProvider"):
+class _ConfigOutputs:
+    """The config outputs of :class:`EmailProvider`, typed for IDEs and type checkers.
+
+    Declared on a base class, not on the resource: the Pulumi SDK converts a resource's outputs
+    by the annotations of the resource class itself (``inspect.get_annotations``, bases not
+    included) and fails every program on a TypedDict annotation ("Unexpected type; expected a
+    value of type SmtpConfigOutput but got a value of type dict"). From here they reach
+    ``typing.get_type_hints`` and mypy, and the SDK passes the dicts through untouched.
+    """
+
+    smtp_config: pulumi.Output[SmtpConfigOutput | None]
+    """The custom SMTP server, when ``type`` is ``custom``; a secret output."""
+    send_grid_config: pulumi.Output[SendGridConfigOutput | None]
+    """The SendGrid setting, when ``type`` is ``sendgrid``; a secret output."""
+    ali_exmail_config: pulumi.Output[AliExmailConfigOutput | None]
+    """The Ali enterprise mail setting, when ``type`` is ``ali``; a secret output."""
+    tencent_exmail_config: pulumi.Output[TencentExmailConfigOutput | None]
+    """The Tencent enterprise mail setting, when ``type`` is ``qq``; a secret output."""
+
+
+class EmailProvider(
+    pulumi.dynamic.Resource, _ConfigOutputs, module="genauth", name="EmailProvider"
+):
     """A GenAuth user pool's third-party email service.
 
-    The setting is a singleton of the pool: the resource id is the user pool id, `destroy`
-    hands the pool back to GenAuth's built-in mail service (``enabled: false``).
+    The setting is a singleton of the pool: the resource id is the user pool id, a create
+    adopts whatever setting the pool has (with a warning naming what it replaces), `destroy`
+    hands the pool back to GenAuth's built-in mail service (``enabled: false``) if the live
+    setting is still the one this resource applied. The arguments are described on
+    :meth:`__init__`; the outputs are ``userpool_id``, ``type``, ``enabled``, the four config
+    objects (the one that goes with ``type`` is set, the others are ``None``) and ``pool``.
     """
 
     userpool_id: pulumi.Output[str]
@@ -102,10 +203,6 @@ class EmailProvider(pulumi.dynamic.Resource, module="genauth", name="EmailProvid
     """``custom``, ``ali``, ``qq`` or ``sendgrid``."""
     enabled: pulumi.Output[bool]
     """Whether the pool sends through this provider (else GenAuth's built-in service)."""
-    smtp_config: pulumi.Output[dict[str, Any] | None]
-    send_grid_config: pulumi.Output[dict[str, Any] | None]
-    ali_exmail_config: pulumi.Output[dict[str, Any] | None]
-    tencent_exmail_config: pulumi.Output[dict[str, Any] | None]
     pool: pulumi.Output[str | None]
     """The named entry of ``genauth:pools`` whose credentials are used, if any."""
 
@@ -116,13 +213,61 @@ class EmailProvider(pulumi.dynamic.Resource, module="genauth", name="EmailProvid
         type: pulumi.Input[EmailProviderType | str],
         enabled: pulumi.Input[bool] = True,
         smtp_config: pulumi.Input[SmtpConfigArgs | SmtpConfigArgsDict] | None = None,
-        send_grid_config: pulumi.Input[SendGridConfigArgs | Mapping[str, Any]] | None = None,
-        ali_exmail_config: pulumi.Input[AliExmailConfigArgs | Mapping[str, Any]] | None = None,
-        tencent_exmail_config: pulumi.Input[TencentExmailConfigArgs | Mapping[str, Any]]
+        send_grid_config: pulumi.Input[SendGridConfigArgs | SendGridConfigArgsDict] | None = None,
+        ali_exmail_config: pulumi.Input[AliExmailConfigArgs | AliExmailConfigArgsDict]
+        | None = None,
+        tencent_exmail_config: pulumi.Input[TencentExmailConfigArgs | TencentExmailConfigArgsDict]
         | None = None,
         pool: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Declare the email provider setting of a GenAuth user pool.
+
+        Give exactly one config argument: the one that goes with ``type``. Each config is its
+        ``*Args`` dataclass or a plain dict with the same keys (the ``*ArgsDict`` types).
+        ``pulumi preview`` checks every value without calling the API. Every change, a new
+        ``type`` or a rotated password or API key included, is an update in place; only a
+        new ``pool`` replaces the resource.
+
+        The secret of each config (``sender_pass``, ``apikey``) is always wrapped as a secret,
+        whatever was passed, and stays one in the state and in every output; a config that is
+        itself an Output is wrapped as a secret as a whole. Every argument but
+        ``resource_name`` and ``opts`` may be a :class:`pulumi.Output`.
+
+        Args:
+            resource_name: The Pulumi name of the resource, unique in the stack.
+            type: Which third-party service the pool sends through, an
+                :class:`EmailProviderType` or its value: ``custom`` (a custom SMTP server,
+                ``smtp_config``), ``sendgrid`` (``send_grid_config``), ``ali`` (Ali enterprise
+                mail, ``ali_exmail_config``) or ``qq`` (Tencent enterprise mail,
+                ``tencent_exmail_config``).
+            enabled: Whether the pool sends its mail through this provider (default ``True``);
+                ``False`` keeps the setting but the pool uses GenAuth's built-in service.
+            smtp_config: The custom SMTP server, for ``type="custom"``: a
+                :class:`SmtpConfigArgs` or :class:`SmtpConfigArgsDict` (``smtp_host``,
+                ``smtp_port``, ``sender_pass``, optional ``sender`` and ``secure``).
+            send_grid_config: SendGrid, for ``type="sendgrid"``: a :class:`SendGridConfigArgs`
+                or :class:`SendGridConfigArgsDict` (``sender``, ``apikey``).
+            ali_exmail_config: Ali enterprise mail, for ``type="ali"``: an
+                :class:`AliExmailConfigArgs` or :class:`AliExmailConfigArgsDict` (``sender``,
+                ``sender_pass``).
+            tencent_exmail_config: Tencent enterprise mail, for ``type="qq"``: a
+                :class:`TencentExmailConfigArgs` or :class:`TencentExmailConfigArgsDict`
+                (``sender``, ``sender_pass``).
+            pool: The name of an entry of the stack config object ``genauth:pools`` whose
+                ``accessKeyId`` and ``accessKeySecret`` (optional ``host`` and ``brand``) reach
+                the user pool to configure; ``None`` (the default) uses the stack's default
+                credentials (``genauth:host``, ``genauth:accessKeyId``,
+                ``genauth:accessKeySecret``, else the ``GENAUTH_*`` environment variables).
+                Changing it replaces the resource. One EmailProvider per pool in a program.
+            opts: The usual :class:`pulumi.ResourceOptions`. ``import_`` is refused: a dynamic
+                provider cannot import (pulumi/pulumi#16175), and ``pulumi up`` adopts the
+                pool's current setting anyway.
+
+        Raises:
+            DeclarationError: ``opts.import_`` is set, a config is neither its ``*Args`` class
+                nor a dict, or another EmailProvider of the program has the same ``pool``.
+        """
         if opts is not None and opts.import_ is not None:
             raise DeclarationError(
                 f"EmailProvider {resource_name!r}: ResourceOptions(import_=...) does not work for "
