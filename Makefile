@@ -21,5 +21,8 @@ bootstrap:
 cli:
 	scripts/install-pulumi-cli
 
-bench: bootstrap ## API round trips and timings per lifecycle step (not part of the tests)
+bench: bootstrap ## the figures of the README's Performance section (not part of the tests)
 	.venv/bin/python benchmarks/lifecycle.py
+	.venv/bin/python benchmarks/startup.py
+	.venv/bin/python benchmarks/emulator.py
+	.venv/bin/python benchmarks/scale.py

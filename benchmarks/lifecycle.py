@@ -17,7 +17,7 @@ from typing import Any
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_genauth._ownership import PoolClaims
+from pulumi_genauth._claims import PoolClaims
 from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.emulator import DEFAULT_POOL
 from pulumi_genauth.emulator.server import EmulatorServer

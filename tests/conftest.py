@@ -32,6 +32,9 @@ def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
     return emulator_server
 
 
+_SESSION_LOOPS: list[asyncio.AbstractEventLoop] = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _main_thread_event_loop() -> None:
     """One event loop on the main thread for the session, as Python 3.11 made implicitly.
@@ -39,9 +42,13 @@ def _main_thread_event_loop() -> None:
     The SDK's mocks (set_mocks, pulumi.runtime.test) call asyncio.get_event_loop(), which
     on Python 3.12+ warns when the thread has none; the tests run with warnings as errors.
     Like the implicit loop, it is left open: closing it would destroy the mocks' leftover
-    tasks and turn their "never awaited" warnings into errors of the last test.
+    tasks and turn their "never awaited" warnings into errors of the last test. It is kept
+    referenced here: the SDK may set a loop of its own, and an unreferenced open loop would
+    be collected, with a ResourceWarning, during whatever test runs then.
     """
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    loop = asyncio.new_event_loop()
+    _SESSION_LOOPS.append(loop)
+    asyncio.set_event_loop(loop)
 
 
 @pytest.fixture(autouse=True)

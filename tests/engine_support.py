@@ -34,6 +34,7 @@ from pulumi import automation as auto
 from pulumi.runtime import rpc
 
 import pulumi_genauth as genauth
+from pulumi_genauth.emulator import Pool
 from pulumi_genauth.emulator.server import EmulatorServer
 
 from ._cases import ALI_PASSWORD, CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD, TENCENT_PASSWORD
@@ -334,6 +335,19 @@ def stack_config(
     for kind, spec in KINDS.items():
         config[secret_key(kind)] = auto.ConfigValue(spec.canary, secret=True)
     return config
+
+
+def set_pool_entry(engine: EngineStack, name: str, pool: Pool, **more: str) -> None:
+    """Give the stack the ``genauth:pools`` entry ``name``: ``pool``'s access key, and more keys."""
+    entry = f"genauth:pools.{name}"
+    engine.stack.set_all_config(
+        {
+            f"{entry}.accessKeyId": auto.ConfigValue(pool.access_key_id),
+            f"{entry}.accessKeySecret": auto.ConfigValue(pool.access_key_secret, secret=True),
+            **{f"{entry}.{key}": auto.ConfigValue(value) for key, value in more.items()},
+        },
+        path=True,
+    )
 
 
 StackFactory = Callable[..., EngineStack]

@@ -28,6 +28,7 @@ from pulumi_genauth import (
     ServerError,
     TransportError,
 )
+from pulumi_genauth._client import UnreachableHosts
 from pulumi_genauth._models import ConfigEmailProviderInput
 from pulumi_genauth.emulator.server import EmulatorServer
 
@@ -405,3 +406,166 @@ def test_retry_after_as_an_http_date_is_understood(sleeps: SleepRecorder) -> Non
         made._send("GET", "/api/v3/get-email-provider", body=None, token=None)
     assert len(sleeps.pauses) == 1
     assert 15 < sleeps.pauses[0] <= 20
+
+
+def test_a_host_that_cannot_be_reached_is_tried_once_per_budget_for_all_clients() -> None:
+    """The first client spends the retry budget; the next fail at once with the same line."""
+    attempts: list[str] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        attempts.append(str(request.url))
+        raise httpx.ConnectError("connection refused", request=request)
+
+    unreachable = UnreachableHosts()
+    clients = [
+        GenAuthClient(
+            host="https://api.example.com",
+            access_key_id=f"key-{n}",
+            access_key_secret="s",
+            retry=FAST,
+            transport=httpx.MockTransport(refuse),
+            sleep=lambda _seconds: None,
+            unreachable=unreachable,
+        )
+        for n in range(3)
+    ]
+    errors = []
+    for client in clients:
+        with pytest.raises(TransportError) as info:
+            client.get_email_provider()
+        errors.append(str(info.value))
+        client.close()
+
+    assert len(attempts) == FAST.max_attempts  # the first client's, and nobody else's
+    assert errors == [errors[0]] * 3
+    assert "could not reach https://api.example.com (ConnectError)" in errors[0]
+
+
+def test_a_slow_answer_is_not_taken_for_an_unreachable_host() -> None:
+    """A read timeout means the host answers: the next client tries again."""
+    attempts: list[str] = []
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        attempts.append(str(request.url))
+        raise httpx.ReadTimeout("read timed out", request=request)
+
+    unreachable = UnreachableHosts()
+    for n in range(2):
+        with (
+            GenAuthClient(
+                host="https://api.example.com",
+                access_key_id=f"key-{n}",
+                access_key_secret="s",
+                retry=FAST,
+                transport=httpx.MockTransport(slow),
+                sleep=lambda _seconds: None,
+                unreachable=unreachable,
+            ) as client,
+            pytest.raises(TransportError, match="timed out"),
+        ):
+            client.get_email_provider()
+    assert len(attempts) == 2 * FAST.max_attempts
+
+
+def refusing_client(
+    sleeps: SleepRecorder,
+    retry: RetryPolicy | None = None,
+    error: type[Exception] = httpx.ConnectError,
+) -> tuple[GenAuthClient, list[str]]:
+    """A client whose every request fails with ``error``; the list records the attempts."""
+    attempts: list[str] = []
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        attempts.append(request.url.path)
+        raise error("no answer", request=request)  # type: ignore[call-arg]
+
+    made = GenAuthClient(
+        host="https://api.example.com",
+        access_key_id="id",
+        access_key_secret="s",
+        retry=retry,
+        transport=httpx.MockTransport(fail),
+        sleep=sleeps,
+    )
+    return made, attempts
+
+
+def test_timeouts_are_retried_as_often_as_connect_errors(sleeps: SleepRecorder) -> None:
+    """A read timeout is tried max_attempts times, with a pause between each."""
+    made, attempts = refusing_client(sleeps, FAST, httpx.ReadTimeout)
+    with made, pytest.raises(TransportError, match=r"timed out \(ReadTimeout\) \(after 5 attempt"):
+        made.get_email_provider()
+    assert len(attempts) == FAST.max_attempts == 5
+    assert len(sleeps.pauses) == 4
+
+
+def test_the_backoff_doubles_up_to_its_cap_and_adds_jitter(sleeps: SleepRecorder) -> None:
+    """The default pauses: 0.5, 1, 2, 4 s, each plus up to 0.5 s of jitter."""
+    made, _ = refusing_client(sleeps)
+    with made, pytest.raises(TransportError):
+        made.get_email_provider()
+    bases = [0.5, 1.0, 2.0, 4.0]
+    assert len(sleeps.pauses) == len(bases)
+    for pause, base in zip(sleeps.pauses, bases, strict=True):
+        assert base <= pause <= base + 0.5
+    assert [round(p - b, 6) for p, b in zip(sleeps.pauses, bases, strict=True)] != [0.0] * 4
+
+
+def test_the_backoff_is_capped(sleeps: SleepRecorder) -> None:
+    """However many attempts, no pause is longer than the cap (plus jitter)."""
+    policy = RetryPolicy(max_attempts=8, max_total_seconds=1000, jitter_seconds=0)
+    made, _ = refusing_client(sleeps, policy)
+    with made, pytest.raises(TransportError):
+        made.get_email_provider()
+    assert sleeps.pauses == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+
+
+def test_the_default_budget_is_sixty_seconds(emulator: EmulatorServer) -> None:
+    """With the README's defaults, retries stop before 60 s: 5 attempts, or fewer if slow."""
+    pool = emulator.pools[0]
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    # 25 s per Retry-After: attempts at 0, 25 and 50; the next would start at 75 > 60.
+    emulator.add_fault(path=CONFIG_PATH, status=503, retry_after="25", times=100)
+    with (
+        GenAuthClient(
+            host=emulator.url,
+            access_key_id=pool.access_key_id,
+            access_key_secret=pool.access_key_secret,
+            clock=lambda: now[0],
+            sleep=sleep,
+        ) as made,
+        pytest.raises(ServerError),
+    ):
+        made.config_email_provider(request_for("custom"))
+    assert len(api_calls(emulator, CONFIG_PATH)) == 3
+    assert now[0] == 50.0
+
+
+def test_the_error_line_carries_every_api_field(
+    client: GenAuthClient, emulator: EmulatorServer
+) -> None:
+    """statusCode, apiCode, message and requestId all stand in the one line."""
+    emulator.add_fault(path=CONFIG_PATH, status=400, times=10)
+    with pytest.raises(InvalidRequestError) as info:
+        client.config_email_provider(request_for("qq"))
+    error = info.value
+    assert error.api_code is not None
+    assert str(error) == (
+        f"GenAuth API POST {CONFIG_PATH} failed: {error.message} (HTTP 400, statusCode 400, "
+        f"apiCode {error.api_code}, requestId {error.request_id})"
+    )
+
+
+def test_an_expired_token_is_fetched_once_for_the_calls_after_it(
+    client: GenAuthClient, emulator: EmulatorServer
+) -> None:
+    """After expiry, one new token serves every later call: not one per call."""
+    client.get_email_provider()
+    emulator.expire_tokens()
+    for _ in range(3):
+        client.get_email_provider()
+    assert len(api_calls(emulator, "/api/v3/get-management-token")) == 2

@@ -27,6 +27,7 @@ from .engine_support import (
     config_calls,
     program,
     secret_key,
+    set_pool_entry,
 )
 
 pytest_plugins = ["tests.engine_fixtures"]
@@ -136,17 +137,7 @@ def test_bad_connection_settings_fail_preview_naming_the_key(
     pooled = key.startswith("genauth:pools.")
     engine = new_stack(program(Mail.of("sendgrid", pool="default" if pooled else None)))
     if pooled:
-        own = emulator.pools[0]
-        engine.stack.set_all_config(
-            {
-                "genauth:pools.default.accessKeyId": auto.ConfigValue(own.access_key_id),
-                "genauth:pools.default.accessKeySecret": auto.ConfigValue(
-                    own.access_key_secret, secret=True
-                ),
-                key: auto.ConfigValue(value),
-            },
-            path=True,
-        )
+        set_pool_entry(engine, "default", emulator.pools[0], **{key.rsplit(".", 1)[1]: value})
     else:
         engine.stack.set_config(key, auto.ConfigValue(value))
 

@@ -32,6 +32,7 @@ from .engine_support import (
     plain_fields,
     program,
     secret_key,
+    set_pool_entry,
     stack_config,
 )
 
@@ -278,16 +279,7 @@ def two_pools() -> None:
 
 def with_second_pool(engine: EngineStack, emulator: EmulatorServer) -> EngineStack:
     """Give the stack pool-b's access key as the genauth:pools entry "second"."""
-    pool = emulator.pools[1]
-    engine.stack.set_all_config(
-        {
-            "genauth:pools.second.accessKeyId": auto.ConfigValue(pool.access_key_id),
-            "genauth:pools.second.accessKeySecret": auto.ConfigValue(
-                pool.access_key_secret, secret=True
-            ),
-        },
-        path=True,
-    )
+    set_pool_entry(engine, "second", emulator.pools[1])
     return engine
 
 

@@ -21,6 +21,7 @@ from .engine_support import (
     config_calls,
     program,
     secret_key,
+    set_pool_entry,
 )
 
 pytest_plugins = ["tests.engine_fixtures"]
@@ -94,16 +95,7 @@ def test_two_resources_reaching_one_pool_by_two_keys_fail_before_the_second_appl
     """Two keys of pool-a, one per resource: the second create fails naming the pool."""
     first, second = Mail.of("custom"), Mail.of("sendgrid", name="other", pool="same")
     engine = new_stack(program(first, second))
-    pool = emulator.pools[0]
-    engine.stack.set_all_config(
-        {
-            "genauth:pools.same.accessKeyId": auto.ConfigValue(pool.access_key_id),
-            "genauth:pools.same.accessKeySecret": auto.ConfigValue(
-                pool.access_key_secret, secret=True
-            ),
-        },
-        path=True,
-    )
+    set_pool_entry(engine, "same", emulator.pools[0])
 
     with pytest.raises(auto.errors.CommandError) as failure:
         engine.up()

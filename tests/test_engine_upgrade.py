@@ -25,6 +25,7 @@ from .engine_support import (
     changes,
     program,
     sdk_client,
+    set_pool_entry,
 )
 
 pytest_plugins = ["tests.engine_fixtures"]
@@ -56,16 +57,7 @@ def test_a_stack_deployed_by_0_1_0_previews_clean_refreshes_and_destroys(
 ) -> None:
     """No change at preview (and no API call); refresh and destroy work as the README says."""
     engine = new_stack(program(*MAILS))
-    second = emulator.pools[1]
-    engine.stack.set_all_config(
-        {
-            "genauth:pools.second.accessKeyId": auto.ConfigValue(second.access_key_id),
-            "genauth:pools.second.accessKeySecret": auto.ConfigValue(
-                second.access_key_secret, secret=True
-            ),
-        },
-        path=True,
-    )
+    set_pool_entry(engine, "second", emulator.pools[1])
     deployment = json.loads(
         (FIXTURE / "deployment.json").read_text().replace(URL_PLACEHOLDER, emulator.url)
     )

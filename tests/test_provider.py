@@ -18,8 +18,8 @@ from pulumi.dynamic.config import Config
 from pulumi.runtime import rpc
 
 from pulumi_genauth import GenAuthClient, PoolClaimedError, PoolMismatchError, RetryPolicy
+from pulumi_genauth._claims import PoolClaims
 from pulumi_genauth._credentials import Credentials
-from pulumi_genauth._ownership import PoolClaims
 from pulumi_genauth._provider import EmailProviderProvider, _default_client
 from pulumi_genauth.emulator.server import EmulatorServer
 
@@ -886,3 +886,21 @@ def test_the_pool_mismatch_says_how_out(provider: EmailProviderProvider) -> None
     assert "'pool-a'" in message
     assert "`pulumi up`" in message
     assert "`pulumi refresh --run-program` / `pulumi destroy --run-program`" in message
+
+
+def test_a_config_declared_without_its_optional_fields_shows_no_drift(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """smtp_config without sender and secure: the read-back defaults ("", false) match it."""
+    declared = props_for("custom")
+    del declared["smtp_config"]["sender"], declared["smtp_config"]["secure"]
+    outs = provider.create(declared).outs
+    assert outs is not None
+    assert (outs["smtp_config"]["sender"], outs["smtp_config"]["secure"]) == ("", False)
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    assert "sender" not in stored["smtpConfig"]  # sent as declared: the defaults are the API's
+    read = next_deployment(provider).read("pool-a", outs)
+    assert read.outs is not None
+    assert provider.diff("pool-a", read.outs, declared).changes is False
+    assert provider.diff("pool-a", outs, declared).changes is False

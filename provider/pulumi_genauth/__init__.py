@@ -1,6 +1,11 @@
-"""GenAuth's third-party email service, managed as code: the ``EmailProvider`` resource."""
+"""GenAuth's third-party email service, managed as code: the ``EmailProvider`` resource.
 
-from ._client import GenAuthClient, RetryPolicy
+The API client (``GenAuthClient``, ``RetryPolicy``) is imported on first use: a program that
+only declares resources never loads the HTTP stack.
+"""
+
+from typing import TYPE_CHECKING, Any
+
 from ._constants import PACKAGE_VERSION
 from ._exceptions import (
     APIError,
@@ -14,9 +19,10 @@ from ._exceptions import (
     PoolMismatchError,
     RateLimitError,
     ServerError,
+    SmtpPreflightError,
     TransportError,
 )
-from ._models import EmailProviderType
+from ._fields import EmailProviderType
 from ._resource import (
     AliExmailConfigArgs,
     AliExmailConfigArgsDict,
@@ -33,7 +39,20 @@ from ._resource import (
     TencentExmailConfigOutput,
 )
 
+if TYPE_CHECKING:
+    from ._client import GenAuthClient, RetryPolicy
+
 __version__ = PACKAGE_VERSION
+_LAZY = frozenset({"GenAuthClient", "RetryPolicy"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import _client  # noqa: PLC0415 - the HTTP stack, only when asked for
+
+        return getattr(_client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APIError",
@@ -60,6 +79,7 @@ __all__ = [
     "SmtpConfigArgs",
     "SmtpConfigArgsDict",
     "SmtpConfigOutput",
+    "SmtpPreflightError",
     "TencentExmailConfigArgs",
     "TencentExmailConfigArgsDict",
     "TencentExmailConfigOutput",

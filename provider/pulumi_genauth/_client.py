@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import ipaddress
 import logging
+import ssl
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final
 
 import httpx
 import jwt
@@ -46,11 +45,28 @@ from ._exceptions import (
     TransportError,
     api_error_class,
 )
+from ._hosts import Brand, brand_for_host, normalize_host
 from ._models import ConfigEmailProviderInput, EmailProviderInfo
 
-logger = logging.getLogger("pulumi_genauth")
+__all__ = [
+    "UNREACHABLE_HOSTS",
+    "Brand",
+    "GenAuthClient",
+    "RetryPolicy",
+    "UnreachableHosts",
+    "brand_for_host",
+    "normalize_host",
+]
 
-Brand = Literal["genauth", "authing"]
+# Never "no timeout" by accident: connect fast, give the API time to answer.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(
+    connect=c.TIMEOUT_CONNECT_SECONDS,
+    read=c.TIMEOUT_READ_SECONDS,
+    write=c.TIMEOUT_WRITE_SECONDS,
+    pool=c.TIMEOUT_POOL_SECONDS,
+)
+
+logger = logging.getLogger("pulumi_genauth")
 
 
 @dataclass(frozen=True)
@@ -65,45 +81,61 @@ class RetryPolicy:
     retry_after_cap_seconds: float = c.RETRY_AFTER_CAP_SECONDS
 
 
-def normalize_host(host: str) -> str:
-    """Check a host URL and return it without a trailing slash.
+_TLS_LOCK = threading.Lock()
+_TLS_CONTEXT: ssl.SSLContext | None = None
 
-    ``https://`` is required, except for loopback hosts (a local emulator), where plain
-    ``http://`` is allowed.
+
+def shared_tls_context() -> ssl.SSLContext:
+    """The process's one TLS context, shared by every client (so by every user pool).
+
+    Building one loads the CA bundle, about 25 ms of CPU; an httpx.Client builds its own
+    unless given one, which for fifty pools was most of the provider's start-up.
     """
-    parsed = urllib.parse.urlsplit(host.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ConfigurationError(
-            f"GenAuth host {host!r} is not a URL: write it as https://api.example.com"
-        )
-    if parsed.query or parsed.fragment or parsed.username or parsed.password:
-        raise ConfigurationError(
-            f"GenAuth host {host!r} must be a plain https://host[:port] URL, "
-            "with no query, fragment or user info"
-        )
-    if parsed.scheme == "http" and not _is_loopback(parsed.hostname):
-        raise ConfigurationError(
-            f"GenAuth host {host!r} uses plain http://, which is only allowed for loopback "
-            "hosts (a local emulator); use https://"
-        )
-    return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
+    global _TLS_CONTEXT  # noqa: PLW0603 - a process-wide cache, built once under its lock
+    with _TLS_LOCK:
+        if _TLS_CONTEXT is None:
+            _TLS_CONTEXT = httpx.create_ssl_context()
+        return _TLS_CONTEXT
 
 
-def _is_loopback(hostname: str) -> bool:
-    if hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
+class UnreachableHosts:
+    """Hosts that could not be connected to at all, remembered for one retry budget.
+
+    Shared by the clients of one provider process: when the GenAuth host does not answer,
+    the resources after the first learn it from the first and fail at once with the same
+    line, instead of each spending the whole retry budget.
+    """
+
+    def __init__(
+        self,
+        remember_seconds: float = c.RETRY_MAX_TOTAL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._remember_seconds = remember_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[float, TransportError]] = {}
+
+    def remember(self, host: str, error: TransportError) -> None:
+        """Record that ``host`` could not be reached, and the error that said so."""
+        with self._lock:
+            self._failures[host] = (self._clock(), error)
+
+    def recall(self, host: str) -> TransportError | None:
+        """The error of a recent failure to reach ``host``, if there is one."""
+        with self._lock:
+            found = self._failures.get(host)
+            if found is None:
+                return None
+            when, error = found
+            if self._clock() - when > self._remember_seconds:
+                del self._failures[host]
+                return None
+            return error
 
 
-def brand_for_host(host: str) -> Brand:
-    """The header brand a host answers to: Authing's domains, else GenAuth's."""
-    hostname = urllib.parse.urlsplit(host).hostname or ""
-    if any(hostname == d or hostname.endswith("." + d) for d in c.AUTHING_DOMAINS):
-        return "authing"
-    return "genauth"
+# The one the provider's clients share (tests make their own, or none).
+UNREACHABLE_HOSTS: Final = UnreachableHosts()
 
 
 @dataclass(frozen=True)
@@ -150,11 +182,12 @@ class GenAuthClient:
         host: str = c.DEFAULT_HOST,
         brand: Brand | None = None,
         lang: str = c.DEFAULT_LANG,
-        timeout: httpx.Timeout = c.DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        unreachable: UnreachableHosts | None = None,
     ) -> None:
         if not access_key_id:
             raise ConfigurationError("the GenAuth access key id is empty")
@@ -175,11 +208,12 @@ class GenAuthClient:
         self._sleep = sleep
         self._token_lock = threading.Lock()
         self._token: _Token | None = None
+        self._unreachable = unreachable
         self._http = httpx.Client(
             base_url=self.host,
             timeout=timeout,
             transport=transport,
-            verify=True,
+            verify=shared_tls_context(),
             follow_redirects=False,
             headers={"content-type": "application/json", "accept": "application/json"},
         )
@@ -276,6 +310,12 @@ class GenAuthClient:
 
     def _send(self, method: str, path: str, *, body: Any, token: _Token | None) -> Any:
         """Send one request through the retry loop and return the envelope's ``data``."""
+        if self._unreachable is not None:
+            known = self._unreachable.recall(self.host)
+            if known is not None:
+                raise TransportError(
+                    str(known.reason), method=known.method, path=known.path, attempts=known.attempts
+                )
         policy = self._retry
         retrying = Retrying(
             stop=stop_any(
@@ -296,17 +336,20 @@ class GenAuthClient:
                     return self._attempt(method, path, body=body, token=token)
         except _RetryableAnswer as final:
             raise final.error from None
-        except httpx.TimeoutException as exc:
-            raise TransportError(
-                f"timed out ({type(exc).__name__})", method=method, path=path, attempts=attempts
-            ) from None
         except httpx.TransportError as exc:
-            raise TransportError(
-                f"could not reach {self.host} ({type(exc).__name__})",
-                method=method,
-                path=path,
-                attempts=attempts,
-            ) from None
+            kind = type(exc).__name__
+            if isinstance(exc, httpx.TimeoutException) and not isinstance(
+                exc, httpx.ConnectTimeout
+            ):
+                reason = f"timed out ({kind})"
+            else:
+                reason = f"could not reach {self.host} ({kind})"
+            error = TransportError(reason, method=method, path=path, attempts=attempts)
+            if self._unreachable is not None and isinstance(
+                exc, (httpx.ConnectError, httpx.ConnectTimeout)
+            ):
+                self._unreachable.remember(self.host, error)
+            raise error from None
         raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
 
     def _attempt(self, method: str, path: str, *, body: Any, token: _Token | None) -> Any:

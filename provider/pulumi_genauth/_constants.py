@@ -8,8 +8,6 @@ from __future__ import annotations
 import importlib.metadata
 from typing import Final
 
-import httpx
-
 PACKAGE_NAME: Final = "pulumi-genauth"
 
 
@@ -49,7 +47,11 @@ TOKEN_REJECTED_STATUS: Final = frozenset({401})
 TOKEN_REFRESH_MARGIN_SECONDS: Final = 60.0
 
 # Never "no timeout" by accident: connect fast, give the API time to answer.
-DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+# (The client makes an httpx.Timeout of these; httpx itself is imported only with it.)
+TIMEOUT_CONNECT_SECONDS: Final = 5.0
+TIMEOUT_READ_SECONDS: Final = 30.0
+TIMEOUT_WRITE_SECONDS: Final = 30.0
+TIMEOUT_POOL_SECONDS: Final = 5.0
 
 # Retries: connect errors, timeouts, 408, 429 and 5xx.
 RETRYABLE_STATUS: Final = frozenset({408, 429, 500, 502, 503, 504})

@@ -20,11 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import SecretStr
-
 from . import _constants as c
-from ._client import Brand, normalize_host
 from ._exceptions import ConfigurationError
+from ._hosts import Brand, normalize_host
 
 CONFIG_NAMESPACE = "genauth:"
 CONFIG_HOST = "genauth:host"
@@ -50,7 +48,7 @@ class Credentials:
 
     host: str
     access_key_id: str
-    access_key_secret: SecretStr = field(repr=True)  # SecretStr's own repr masks it
+    access_key_secret: str = field(repr=False)
     brand: Brand | None = None
     """Header brand; None picks it from the host (only private deployments need it)."""
 
@@ -87,7 +85,7 @@ def resolve_credentials(
     return Credentials(
         host=default_host,
         access_key_id=key_id,
-        access_key_secret=SecretStr(secret),
+        access_key_secret=secret,
         brand=default_brand,
     )
 
@@ -133,9 +131,7 @@ def _named_pool(
     entry_host = _text(entry.get("host"))
     host = _checked_host(entry_host, f"{CONFIG_POOLS}.{pool}.host") if entry_host else default_host
     brand = _brand(_text(entry.get("brand")), f"{CONFIG_POOLS}.{pool}.brand") or default_brand
-    return Credentials(
-        host=host, access_key_id=key_id, access_key_secret=SecretStr(secret), brand=brand
-    )
+    return Credentials(host=host, access_key_id=key_id, access_key_secret=secret, brand=brand)
 
 
 def unknown_config_keys(config: Mapping[str, Any]) -> list[str]:

@@ -5,6 +5,7 @@
     ├── ConfigurationError          bad host, missing or malformed credentials; nothing was sent
     ├── PoolMismatchError           the credentials belong to another user pool than the resource
     ├── PoolClaimedError            a second resource claims a user pool in one deployment
+    ├── SmtpPreflightError          verify_smtp: the mail server refused; nothing was sent
     ├── TransportError              the API could not be reached (after retries)
     ├── MalformedResponseError      the API answered something that is not its envelope
     └── APIError                    the API answered with a failure (HTTP status or statusCode)
@@ -67,10 +68,34 @@ class PoolClaimedError(GenAuthError):
         )
 
 
+class SmtpPreflightError(GenAuthError):
+    """The mail server could not be reached, or refused the login; GenAuth was not called.
+
+    ``reason`` says what failed (``connection refused``, a TLS or certificate failure, the
+    server's refusal with its code); ``code`` is the server's SMTP reply code when it gave
+    one (e.g. 535). The message never contains the password.
+    """
+
+    def __init__(self, reason: str, *, host: str, port: int, code: int | None = None) -> None:
+        self.reason = reason
+        self.host = host
+        self.port = port
+        self.code = code
+        super().__init__(
+            f"SMTP preflight (verify_smtp) of {_address(host, port)} failed: {reason}; "
+            "nothing was sent to GenAuth, the user pool is unchanged"
+        )
+
+
+def _address(host: str, port: int) -> str:
+    return f"{host}:{port}"
+
+
 class TransportError(GenAuthError):
     """The API could not be reached: connection refused, timed out, or cut off."""
 
     def __init__(self, message: str, *, method: str, path: str, attempts: int) -> None:
+        self.reason = message
         self.method = method
         self.path = path
         self.attempts = attempts

@@ -15,31 +15,46 @@ tolerant :class:`EmailProviderInfo`: extra fields ignored, every field optional.
 
 from __future__ import annotations
 
-import enum
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from ._constants import SECRET_MASK_CHARS
+from ._fields import (
+    CONFIG_FIELD_BY_TYPE,
+    CONFIG_FIELDS,
+    PORT_MAX,
+    PORT_MIN,
+    SECRET_FIELD_BY_CONFIG,
+    SMTP_OUTPUT_DEFAULTS,
+    EmailProviderType,
+    is_masked,
+)
 
-
-class EmailProviderType(enum.StrEnum):
-    """The four third-party email services a user pool can send through."""
-
-    CUSTOM = "custom"
-    """A custom SMTP server."""
-    ALI = "ali"
-    """Ali enterprise mail."""
-    QQ = "qq"
-    """Tencent enterprise mail."""
-    SENDGRID = "sendgrid"
-    """SendGrid."""
+__all__ = [
+    "CONFIG_FIELDS",
+    "CONFIG_FIELD_BY_TYPE",
+    "PORT_MAX",
+    "PORT_MIN",
+    "SECRET_FIELD_BY_CONFIG",
+    "SMTP_OUTPUT_DEFAULTS",
+    "AliExmailConfigInfo",
+    "AliExmailConfigInput",
+    "ConfigEmailProviderInput",
+    "ConfigInput",
+    "EmailProviderInfo",
+    "EmailProviderType",
+    "SendGridConfigInfo",
+    "SendGridConfigInput",
+    "SmtpConfigInfo",
+    "SmtpConfigInput",
+    "TencentExmailConfigInfo",
+    "TencentExmailConfigInput",
+    "is_masked",
+]
 
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 NonEmptySecret = Annotated[SecretStr, Field(min_length=1)]
-PORT_MIN: Final = 1
-PORT_MAX: Final = 65535
 Port = Annotated[int, Field(ge=PORT_MIN, le=PORT_MAX)]
 
 
@@ -52,6 +67,8 @@ class _Input(BaseModel):
         validate_by_alias=True,
         validate_by_name=True,
         hide_input_in_errors=True,
+        # Built at first use: a preview validates one config model, so it builds one.
+        defer_build=True,
     )
 
 
@@ -89,27 +106,6 @@ class TencentExmailConfigInput(_Input):
 ConfigInput = (
     SmtpConfigInput | SendGridConfigInput | AliExmailConfigInput | TencentExmailConfigInput
 )
-
-
-# The output DTO requires these SMTP fields, which the input leaves optional: a setting sent
-# without them reads back with these values.
-SMTP_OUTPUT_DEFAULTS: Final[dict[str, Any]] = {"sender": "", "secure": False}
-
-# Which config object goes with which type: (property name, wire name).
-CONFIG_FIELD_BY_TYPE: Final[dict[EmailProviderType, tuple[str, str]]] = {
-    EmailProviderType.CUSTOM: ("smtp_config", "smtpConfig"),
-    EmailProviderType.SENDGRID: ("send_grid_config", "sendGridConfig"),
-    EmailProviderType.ALI: ("ali_exmail_config", "aliExmailConfig"),
-    EmailProviderType.QQ: ("tencent_exmail_config", "tencentExmailConfig"),
-}
-CONFIG_FIELDS: Final = tuple(name for name, _ in CONFIG_FIELD_BY_TYPE.values())
-# The secret field of each config object, by property name.
-SECRET_FIELD_BY_CONFIG: Final = {
-    "smtp_config": "sender_pass",
-    "send_grid_config": "apikey",
-    "ali_exmail_config": "sender_pass",
-    "tencent_exmail_config": "sender_pass",
-}
 
 
 class ConfigEmailProviderInput(_Input):
@@ -160,6 +156,7 @@ class _Output(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
         hide_input_in_errors=True,
+        defer_build=True,  # read models are needed at apply time only
     )
 
 
@@ -206,11 +203,3 @@ class EmailProviderInfo(_Output):
     tencent_exmail_config: TencentExmailConfigInfo | None = Field(
         default=None, alias="tencentExmailConfig"
     )
-
-
-def is_masked(secret: SecretStr | str | None) -> bool:
-    """Whether a secret read back from the API is a mask (``******``) rather than the value."""
-    if secret is None:
-        return True
-    text = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
-    return text == "" or set(text) <= SECRET_MASK_CHARS

@@ -4,26 +4,23 @@ The setting is a singleton of the user pool, so two things can own it by mistake
 
 * two resources of one deployment (two ``EmailProvider``s on one pool, or a resource renamed
   without an alias, which the engine creates anew and then deletes under its old name):
-  :class:`PoolClaims` remembers the pools a deployment has configured, so that a second
+  ``_claims.PoolClaims`` remembers the pools a deployment has configured, so that a second
   create or update of one pool fails before it overwrites the first, and a delete of a pool
   configured in the same deployment leaves it alone;
 * another stack, or a person, after this resource applied its setting: :func:`plan_release`
   compares the live setting with the one the resource applied, and disables only that.
 
-One provider process serves one deployment (the engine starts the plugin per operation), so
-the claims live in the process.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from pydantic import SecretStr
 
-from ._exceptions import PoolClaimedError
+from ._fields import APPLIED_KEY
 from ._models import (
     CONFIG_FIELD_BY_TYPE,
     SECRET_FIELD_BY_CONFIG,
@@ -32,34 +29,9 @@ from ._models import (
     EmailProviderType,
     is_masked,
 )
-from ._validation import APPLIED_KEY, from_live, public_setting, to_request
+from ._validation import from_live, public_setting, to_request
 
-__all__ = ["DEPLOYMENT_CLAIMS", "PoolClaims", "Release", "plan_release"]
-
-
-class PoolClaims:
-    """The user pools configured (created or updated) so far in this deployment."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pools: set[str] = set()
-
-    def claim(self, userpool_id: str) -> None:
-        """Record that a resource configures ``userpool_id``; a second claim fails."""
-        with self._lock:
-            if userpool_id in self._pools:
-                raise PoolClaimedError(userpool_id)
-            self._pools.add(userpool_id)
-
-    def is_claimed(self, userpool_id: str) -> bool:
-        """Whether a resource of this deployment has configured ``userpool_id``."""
-        with self._lock:
-            return userpool_id in self._pools
-
-
-# The provider instance is cached per pickled form, which may differ between versions of this
-# package: one registry per process, whatever instance serves the call.
-DEPLOYMENT_CLAIMS: Final = PoolClaims()
+__all__ = ["Release", "plan_release"]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ is a contract with existing stacks: never move or rename it. It pickles to nothi
 reference: credentials arrive later, in ``configure()``, and clients are created on demand.
 
 The server calls one instance from several threads; the client cache is guarded by a lock.
+
+Start-up is paid twice per preview (in the program and in the plugin), so this module imports
+only what pickling and configure need: the rules (pydantic) are imported at the first check
+or diff, and the HTTP client (httpx, tenacity, PyJWT) at the first call that talks to GenAuth.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -28,7 +32,7 @@ from pulumi.dynamic import (
 )
 
 from . import _plugin_errors
-from ._client import GenAuthClient
+from ._claims import DEPLOYMENT_CLAIMS, PoolClaims
 from ._credentials import (
     CONFIG_KEYS,
     Credentials,
@@ -37,30 +41,24 @@ from ._credentials import (
     unknown_key_message,
 )
 from ._exceptions import ConfigurationError, PoolMismatchError
-from ._ownership import DEPLOYMENT_CLAIMS, PoolClaims, plan_release
-from ._validation import (
-    APPLIED_KEY,
-    POOL_KEY,
-    SETTING_KEYS,
-    Problem,
-    contains_unknown,
-    from_live,
-    is_unknown,
-    normalized,
-    public_setting,
-    to_request,
-    validate_props,
-)
+from ._fields import APPLIED_KEY, POOL_KEY, SETTING_KEYS
 
-ClientFactory = Callable[[Credentials], GenAuthClient]
+if TYPE_CHECKING:
+    from ._client import GenAuthClient
+    from ._validation import Problem
+
+ClientFactory = Callable[[Credentials], "GenAuthClient"]
 
 
 def _default_client(credentials: Credentials) -> GenAuthClient:
+    from ._client import UNREACHABLE_HOSTS, GenAuthClient
+
     return GenAuthClient(
         host=credentials.host,
         access_key_id=credentials.access_key_id,
         access_key_secret=credentials.access_key_secret,
         brand=credentials.brand,
+        unreachable=UNREACHABLE_HOSTS,
     )
 
 
@@ -105,6 +103,8 @@ class EmailProviderProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs and that credentials are configured; makes no API call."""
+        from ._validation import Problem, is_unknown, validate_props
+
         problems = validate_props(news)
         pool = news.get(POOL_KEY)
         if not is_unknown(pool):
@@ -120,6 +120,8 @@ class EmailProviderProvider(ResourceProvider):
         return CheckResult(news, failures)
 
     def _unknown_key_problems(self) -> list[Problem]:
+        from ._validation import Problem
+
         return [
             Problem("", unknown_key_message("", key, CONFIG_KEYS))
             for key in self._unknown_config_keys
@@ -127,6 +129,8 @@ class EmailProviderProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the normalised setting, secrets included; a new `pool` is a replacement."""
+        from ._validation import contains_unknown, is_unknown, normalized
+
         replaces = []
         if is_unknown(news.get(POOL_KEY)) or olds.get(POOL_KEY) != news.get(POOL_KEY):
             replaces.append(POOL_KEY)
@@ -149,6 +153,12 @@ class EmailProviderProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Adopt the pool's setting: warn about what is overwritten, then apply."""
+        # Imported here, not at the top, so that preview (check/diff) never loads the check.
+        from . import _smtp_preflight
+        from ._validation import from_live, normalized, to_request
+
+        # verify_smtp: log in to the mail server before GenAuth hears of anything.
+        _smtp_preflight.verify(props)
         client = self._client(props.get(POOL_KEY))
         desired = normalized(props)
         self.claims.claim(client.userpool_id)
@@ -164,6 +174,10 @@ class EmailProviderProvider(ResourceProvider):
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Apply the declared setting and return the full outputs."""
+        from . import _smtp_preflight
+        from ._validation import normalized, to_request
+
+        _smtp_preflight.verify(news)  # verify_smtp, before any API call (see create)
         client = self._client_for(id_, news)
         self.claims.claim(id_)
         client.config_email_provider(to_request(news))
@@ -175,6 +189,8 @@ class EmailProviderProvider(ResourceProvider):
         No secret read from the service is returned (see ``from_live``), and the setting this
         resource applied is carried over, so that a later delete still knows what it owns.
         """
+        from ._validation import from_live, public_setting
+
         client = self._client_for(id_, props)
         live = from_live(client.get_email_provider(), props)
         inputs = {**live, POOL_KEY: props.get(POOL_KEY)}
@@ -190,6 +206,8 @@ class EmailProviderProvider(ResourceProvider):
         that another stack, a person or another resource of this deployment has put in its
         place is left alone, with a warning that says why.
         """
+        from ._ownership import plan_release
+
         client = self._client_for(id_, props)
         release = plan_release(
             id_, client.get_email_provider(), props, claimed=self.claims.is_claimed(id_)
@@ -211,10 +229,15 @@ class EmailProviderProvider(ResourceProvider):
     def _client(self, pool: str | None) -> GenAuthClient:
         with self._clients_lock:
             client = self._clients.get(pool)
-            if client is None:
-                client = self.client_factory(resolve_credentials(self._config, self._environ, pool))
-                self._clients[pool] = client
+        if client is not None:
             return client
+        # Built outside the lock: with fifty pools, clients are made four at a time.
+        made = self.client_factory(resolve_credentials(self._config, self._environ, pool))
+        with self._clients_lock:
+            client = self._clients.setdefault(pool, made)
+        if client is not made:
+            made.close()  # another thread made this pool's client first
+        return client
 
     def _client_for(self, id_: str, props: Mapping[str, Any]) -> GenAuthClient:
         """The client for the resource's pool, refusing credentials of another pool."""
@@ -227,6 +250,8 @@ class EmailProviderProvider(ResourceProvider):
     def _outputs(
         userpool_id: str, setting: Mapping[str, Any], props: Mapping[str, Any]
     ) -> dict[str, Any]:
+        from ._validation import public_setting
+
         return {
             "userpool_id": userpool_id,
             **{key: setting.get(key) for key in SETTING_KEYS},

@@ -17,7 +17,7 @@ import pulumi.dynamic
 from pulumi.runtime.settings import get_root_resource
 
 from ._exceptions import DeclarationError
-from ._models import SECRET_FIELD_BY_CONFIG, EmailProviderType
+from ._fields import SECRET_FIELD_BY_CONFIG, EmailProviderType
 from ._provider import EmailProviderProvider
 
 
@@ -219,6 +219,7 @@ class EmailProvider(
         tencent_exmail_config: pulumi.Input[TencentExmailConfigArgs | TencentExmailConfigArgsDict]
         | None = None,
         pool: pulumi.Input[str] | None = None,
+        verify_smtp: pulumi.Input[bool] = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare the email provider setting of a GenAuth user pool.
@@ -260,6 +261,15 @@ class EmailProvider(
                 credentials (``genauth:host``, ``genauth:accessKeyId``,
                 ``genauth:accessKeySecret``, else the ``GENAUTH_*`` environment variables).
                 Changing it replaces the resource. One EmailProvider per pool in a program.
+            verify_smtp: Whether ``pulumi up`` first proves the mail credentials work
+                (default ``False``): before GenAuth is called, create and update connect to
+                the SMTP server (``smtp_config``'s host and port; for ``ali`` and ``qq``
+                their public SMTP servers) over TLS (implicit when ``secure`` or port 465,
+                else STARTTLS, which the server must offer) and log in with ``sender`` and
+                the password; a failure stops the operation with one line saying what failed,
+                and nothing is sent to GenAuth. Not checked at preview, not part of the
+                setting (changing it alone is no change), and no effect for ``sendgrid``.
+                Leave it off where this machine may not reach the mail server.
             opts: The usual :class:`pulumi.ResourceOptions`. ``import_`` is refused: a dynamic
                 provider cannot import (pulumi/pulumi#16175), and ``pulumi up`` adopts the
                 pool's current setting anyway.
@@ -288,6 +298,7 @@ class EmailProvider(
                 )
             },
             "pool": pool,
+            "verify_smtp": verify_smtp,
             "userpool_id": None,
         }
         super().__init__(_PROVIDER, resource_name, props, opts)

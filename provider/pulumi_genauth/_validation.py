@@ -21,6 +21,7 @@ from pulumi.runtime import rpc
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from ._addresses import host_problem, mailbox_problem
+from ._fields import POOL_KEY
 from ._models import (
     CONFIG_FIELD_BY_TYPE,
     CONFIG_FIELDS,
@@ -40,12 +41,6 @@ from ._models import (
 
 UNKNOWN: Final = rpc.UNKNOWN
 
-# The properties that describe the setting (what diff compares); `pool` picks credentials.
-SETTING_KEYS: Final = ("type", "enabled", *CONFIG_FIELDS)
-POOL_KEY: Final = "pool"
-# An output only: the setting (without its secret) that the resource last applied, which a
-# refresh does not overwrite; delete disables the live setting only while it is this one.
-APPLIED_KEY: Final = "applied_setting"
 
 _CONFIG_MODEL: Final[dict[str, type[BaseModel]]] = {
     "smtp_config": SmtpConfigInput,
@@ -63,7 +58,10 @@ _MAILBOX_SENDERS: Final = frozenset(
 
 
 # Top-level properties with scalar values: the engine prints their value beside the problem.
-_SCALAR_KEYS: Final = frozenset({"type", "enabled", POOL_KEY})
+# Asks for the SMTP preflight at apply time (_smtp_preflight, which spells it too): not part
+# of the setting, so not in SETTING_KEYS, never compared by diff, never sent to the API.
+VERIFY_SMTP_KEY: Final = "verify_smtp"
+_SCALAR_KEYS: Final = frozenset({"type", "enabled", POOL_KEY, VERIFY_SMTP_KEY})
 
 
 @dataclass(frozen=True)
@@ -121,6 +119,9 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
     enabled = props.get("enabled", True)
     if not is_unknown(enabled) and not isinstance(enabled, bool):
         problems.append(Problem("enabled", "must be true or false"))
+    verify_smtp = props.get(VERIFY_SMTP_KEY, False)
+    if not is_unknown(verify_smtp) and not isinstance(verify_smtp, bool):
+        problems.append(Problem(VERIFY_SMTP_KEY, "must be true or false"))
 
     for name in CONFIG_FIELDS:
         value = props.get(name)
@@ -146,6 +147,21 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
             )
         elif name == selected:
             problems.extend(_config_problems(name, value))
+            # The custom SMTP sender is optional, but the preflight logs in with it. (White
+            # space and wrong types are reported by _config_problems already.)
+            if (
+                verify_smtp is True
+                and name == "smtp_config"
+                and isinstance(value, Mapping)
+                and value.get("sender") in (None, "")
+            ):
+                problems.append(
+                    Problem(
+                        "smtp_config.sender",
+                        "is required when verify_smtp is true: it is the login the check "
+                        "tries the password with",
+                    )
+                )
     return problems
 
 

@@ -1,0 +1,70 @@
+"""The names of the setting: the provider types, their config properties and secret fields.
+
+What the program side, the preview and the wire models all need, with no pydantic and no
+HTTP stack, so that importing pulumi_genauth in a program stays cheap.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Final, Protocol
+
+from ._constants import SECRET_MASK_CHARS
+
+
+class EmailProviderType(enum.StrEnum):
+    """The four third-party email services a user pool can send through."""
+
+    CUSTOM = "custom"
+    """A custom SMTP server."""
+    ALI = "ali"
+    """Ali enterprise mail."""
+    QQ = "qq"
+    """Tencent enterprise mail."""
+    SENDGRID = "sendgrid"
+    """SendGrid."""
+
+
+PORT_MIN: Final = 1
+PORT_MAX: Final = 65535
+
+# The output DTO requires these SMTP fields, which the input leaves optional: a setting sent
+# without them reads back with these values.
+SMTP_OUTPUT_DEFAULTS: Final[dict[str, Any]] = {"sender": "", "secure": False}
+
+# Which config object goes with which type: (property name, wire name).
+CONFIG_FIELD_BY_TYPE: Final[dict[EmailProviderType, tuple[str, str]]] = {
+    EmailProviderType.CUSTOM: ("smtp_config", "smtpConfig"),
+    EmailProviderType.SENDGRID: ("send_grid_config", "sendGridConfig"),
+    EmailProviderType.ALI: ("ali_exmail_config", "aliExmailConfig"),
+    EmailProviderType.QQ: ("tencent_exmail_config", "tencentExmailConfig"),
+}
+CONFIG_FIELDS: Final = tuple(name for name, _ in CONFIG_FIELD_BY_TYPE.values())
+# The secret field of each config object, by property name.
+SECRET_FIELD_BY_CONFIG: Final = {
+    "smtp_config": "sender_pass",
+    "send_grid_config": "apikey",
+    "ali_exmail_config": "sender_pass",
+    "tencent_exmail_config": "sender_pass",
+}
+
+# The properties that describe the setting (what diff compares); `pool` picks credentials.
+SETTING_KEYS: Final = ("type", "enabled", *CONFIG_FIELDS)
+POOL_KEY: Final = "pool"
+# An output only: the setting (without its secret) that the resource last applied, which a
+# refresh does not overwrite; delete disables the live setting only while it is this one.
+APPLIED_KEY: Final = "applied_setting"
+
+
+class _Revealable(Protocol):
+    """A secret wrapper (pydantic's SecretStr) that shows its value only when asked."""
+
+    def get_secret_value(self) -> str: ...
+
+
+def is_masked(secret: _Revealable | str | None) -> bool:
+    """Whether a secret read back from the API is a mask (``******``) rather than the value."""
+    if secret is None:
+        return True
+    text = secret if isinstance(secret, str) else secret.get_secret_value()
+    return text == "" or set(text) <= SECRET_MASK_CHARS

@@ -1,0 +1,57 @@
+"""The GenAuth host: the URL rules it must follow, and the header brand it answers to.
+
+Checked at preview (with no network) as well as by the client, so this module imports
+nothing of the HTTP stack.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import urllib.parse
+from typing import Literal
+
+from . import _constants as c
+from ._exceptions import ConfigurationError
+
+Brand = Literal["genauth", "authing"]
+
+
+def normalize_host(host: str) -> str:
+    """Check a host URL and return it without a trailing slash.
+
+    ``https://`` is required, except for loopback hosts (a local emulator), where plain
+    ``http://`` is allowed.
+    """
+    parsed = urllib.parse.urlsplit(host.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigurationError(
+            f"GenAuth host {host!r} is not a URL: write it as https://api.example.com"
+        )
+    if parsed.query or parsed.fragment or parsed.username or parsed.password:
+        raise ConfigurationError(
+            f"GenAuth host {host!r} must be a plain https://host[:port] URL, "
+            "with no query, fragment or user info"
+        )
+    if parsed.scheme == "http" and not _is_loopback(parsed.hostname):
+        raise ConfigurationError(
+            f"GenAuth host {host!r} uses plain http://, which is only allowed for loopback "
+            "hosts (a local emulator); use https://"
+        )
+    return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
+
+
+def _is_loopback(hostname: str) -> bool:
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def brand_for_host(host: str) -> Brand:
+    """The header brand a host answers to: Authing's domains, else GenAuth's."""
+    hostname = urllib.parse.urlsplit(host).hostname or ""
+    if any(hostname == d or hostname.endswith("." + d) for d in c.AUTHING_DOMAINS):
+        return "authing"
+    return "genauth"

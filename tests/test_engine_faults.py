@@ -1,0 +1,62 @@
+"""A flaky API through the real engine: transient faults converge, and state agrees after.
+
+Each case queues faults on the emulator, runs `pulumi up` of two resources on two pools,
+and checks that the up converged (both pools hold exactly the declared setting), that a
+second preview is clean, and that no secret leaked. Faults that do not clear are in
+test_engine_errors (one line with the requestId; a host that refuses connections).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import pytest
+
+from pulumi_genauth.emulator.server import EmulatorServer
+
+from .engine_support import (
+    Mail,
+    StackFactory,
+    assert_no_secret_leaked,
+    changes,
+    config_calls,
+    program,
+    set_pool_entry,
+)
+
+pytest_plugins = ["tests.engine_fixtures"]
+pytestmark = pytest.mark.engine
+
+CONFIG_PATH: Final = "/api/v3/config-email-provider"
+TOKEN_PATH: Final = "/api/v3/get-management-token"
+MAILS: Final = (Mail.of("custom"), Mail.of("qq", name="second-mail", pool="second"))
+
+# id, faults queued before the up (add_fault keyword arguments)
+FAULTS: Final[list[tuple[str, list[dict[str, Any]]]]] = [
+    ("429-burst-with-retry-after", [{"path": CONFIG_PATH, "status": 429, "retry_after": "0"}] * 3),
+    ("429-burst-without-retry-after", [{"path": CONFIG_PATH, "status": 429, "times": 3}]),
+    ("503", [{"path": CONFIG_PATH, "status": 503, "times": 2}]),
+    ("malformed-bodies", [{"path": CONFIG_PATH, "malformed": True, "times": 2}]),
+    ("token-endpoint-502", [{"path": TOKEN_PATH, "status": 502, "times": 2}]),
+    ("token-rejected-mid-run", [{"path": CONFIG_PATH, "status": 401, "times": 1}]),
+]
+
+
+@pytest.mark.parametrize("faults", [case[1] for case in FAULTS], ids=[c[0] for c in FAULTS])
+def test_transient_faults_converge_and_state_agrees(
+    new_stack: StackFactory, emulator: EmulatorServer, faults: list[dict[str, Any]]
+) -> None:
+    """The up succeeds after retries; both pools hold the declared setting; preview is clean."""
+    engine = new_stack(program(*MAILS))
+    set_pool_entry(engine, "second", emulator.pools[1])
+    for fault in faults:
+        emulator.add_fault(**fault)
+
+    up = engine.up()
+
+    assert changes(up.summary.resource_changes) == {"create": 3}
+    assert emulator.stored("pool-a") == MAILS[0].expected()
+    assert emulator.stored("pool-b") == MAILS[1].expected()
+    assert len(config_calls(emulator)) >= 2
+    assert changes(engine.preview().change_summary) == {"same": 3}
+    assert_no_secret_leaked(engine)
