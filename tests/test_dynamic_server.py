@@ -11,7 +11,6 @@ import base64
 import contextlib
 import copy
 import importlib.util
-import json
 import os
 import subprocess
 import sys
@@ -270,9 +269,14 @@ def test_a_bug_is_one_line_unless_the_traceback_is_asked_for(
     assert details.strip().endswith("KeyError: 'type'")
 
 
-def test_struct_round_trip_keeps_floats_as_the_engine_sends_them() -> None:
-    """Sanity check of the harness: numbers travel as floats, as they do from the engine."""
-    number = json.loads(json.dumps(plain(struct({"n": 465}))))["n"]
-    assert number == 465.0
-    # 465 == 465.0 in Python: only the type shows the harness really sends a float.
-    assert isinstance(number, float)
+def test_numbers_that_arrive_as_floats_reach_the_api_as_whole_numbers(
+    server: provider_pb2_grpc.ResourceProviderStub, emulator: EmulatorServer
+) -> None:
+    """The engine sends every number as a float: the port 465 is sent to GenAuth as 465."""
+    news = props("custom")
+    assert json_format.MessageToDict(struct(news))["smtp_config"]["smtp_port"] == 465.0
+    server.Create(provider_pb2.CreateRequest(urn=URN, properties=struct(news)))
+    stored = emulator.stored("pool-a")
+    assert stored is not None
+    port = stored["smtpConfig"]["smtp_port"]
+    assert (port, type(port)) == (465, int)

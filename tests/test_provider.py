@@ -116,7 +116,7 @@ def test_create_applies_exactly_the_declared_config(
     assert result.id == "pool-a"
     stored = emulator.stored("pool-a")
     assert stored is not None
-    assert {key: stored[key] for key in wire} == wire
+    assert stored == wire  # exactly: no key more, none less
     assert result.outs is not None
     assert result.outs["userpool_id"] == "pool-a"
     assert result.outs["type"] == kind

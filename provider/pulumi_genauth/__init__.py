@@ -1,12 +1,12 @@
 """GenAuth's third-party email service, managed as code: the ``EmailProvider`` resource.
 
-The API client (``GenAuthClient``, ``RetryPolicy``) is imported on first use: a program that
-only declares resources never loads the HTTP stack.
+The error tree and the provider types are imported with the package; the resource, its
+argument types and the API client are imported on first use (see ``_LAZY``).
 """
 
-from typing import TYPE_CHECKING, Any
+import importlib
+from typing import TYPE_CHECKING, Any, Final
 
-from ._constants import PACKAGE_VERSION
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -23,35 +23,60 @@ from ._exceptions import (
     TransportError,
 )
 from ._fields import EmailProviderType
-from ._resource import (
-    AliExmailConfigArgs,
-    AliExmailConfigArgsDict,
-    AliExmailConfigOutput,
-    EmailProvider,
-    SendGridConfigArgs,
-    SendGridConfigArgsDict,
-    SendGridConfigOutput,
-    SmtpConfigArgs,
-    SmtpConfigArgsDict,
-    SmtpConfigOutput,
-    TencentExmailConfigArgs,
-    TencentExmailConfigArgsDict,
-    TencentExmailConfigOutput,
-)
 
 if TYPE_CHECKING:
     from ._client import GenAuthClient, RetryPolicy
+    from ._resource import (
+        AliExmailConfigArgs,
+        AliExmailConfigArgsDict,
+        AliExmailConfigOutput,
+        EmailProvider,
+        SendGridConfigArgs,
+        SendGridConfigArgsDict,
+        SendGridConfigOutput,
+        SmtpConfigArgs,
+        SmtpConfigArgsDict,
+        SmtpConfigOutput,
+        TencentExmailConfigArgs,
+        TencentExmailConfigArgsDict,
+        TencentExmailConfigOutput,
+    )
 
-__version__ = PACKAGE_VERSION
-_LAZY = frozenset({"GenAuthClient", "RetryPolicy"})
+    __version__: str
+
+# Where each public name that is imported on first use lives. A program pays for the resource
+# module when it first names one; the plugin process, which unpickles the provider and so
+# imports only _provider, never does; nobody pays for the HTTP stack before a call to GenAuth.
+_LAZY: Final = {
+    "GenAuthClient": "_client",
+    "RetryPolicy": "_client",
+    "AliExmailConfigArgs": "_resource",
+    "AliExmailConfigArgsDict": "_resource",
+    "AliExmailConfigOutput": "_resource",
+    "EmailProvider": "_resource",
+    "SendGridConfigArgs": "_resource",
+    "SendGridConfigArgsDict": "_resource",
+    "SendGridConfigOutput": "_resource",
+    "SmtpConfigArgs": "_resource",
+    "SmtpConfigArgsDict": "_resource",
+    "SmtpConfigOutput": "_resource",
+    "TencentExmailConfigArgs": "_resource",
+    "TencentExmailConfigArgsDict": "_resource",
+    "TencentExmailConfigOutput": "_resource",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from . import _client  # noqa: PLC0415 - the HTTP stack, only when asked for
+    if name == "__version__":
+        from ._constants import package_version  # noqa: PLC0415 - reads the metadata
 
-        return getattr(_client, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return package_version()
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once imported, an ordinary attribute
+    return value
 
 
 __all__ = [

@@ -58,6 +58,8 @@ __all__ = [
     "normalize_host",
 ]
 
+SDK_VERSION_HEADER_VALUE: Final = f"{c.PACKAGE_NAME}:{c.package_version()}"
+
 # Never "no timeout" by accident: connect fast, give the API time to answer.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(
     connect=c.TIMEOUT_CONNECT_SECONDS,
@@ -360,7 +362,7 @@ class GenAuthClient:
 
     def _headers(self, token: _Token | None) -> dict[str, str]:
         prefix = c.BRAND_HEADER_PREFIX[self.brand]
-        headers = {f"{prefix}lang": self._lang, f"{prefix}sdk-version": c.SDK_VERSION_HEADER_VALUE}
+        headers = {f"{prefix}lang": self._lang, f"{prefix}sdk-version": SDK_VERSION_HEADER_VALUE}
         if token is not None:
             headers["authorization"] = f"Bearer {token.value}"
             headers[f"{prefix}userpool-id"] = token.userpool_id

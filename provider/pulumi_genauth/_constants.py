@@ -5,21 +5,25 @@ Kept in one place so that a reader (or a test) can see the whole policy at a gla
 
 from __future__ import annotations
 
-import importlib.metadata
+import functools
 from typing import Final
 
 PACKAGE_NAME: Final = "pulumi-genauth"
 
 
-def _installed_version() -> str:
-    # One source of the version: the installed package's metadata (pyproject.toml).
+@functools.cache
+def package_version() -> str:
+    """The installed version: one source, the package's metadata (pyproject.toml).
+
+    Read on first use: reading the metadata costs milliseconds that a preview need not pay.
+    """
+    import importlib.metadata  # noqa: PLC0415 - see above
+
     try:
         return importlib.metadata.version(PACKAGE_NAME)
     except importlib.metadata.PackageNotFoundError:  # a source tree that was never installed
         return "0+unknown"
 
-
-PACKAGE_VERSION: Final = _installed_version()
 
 GENAUTH_HOST: Final = "https://api.genauth.ai"
 AUTHING_HOST: Final = "https://api.authing.cn"
@@ -35,7 +39,6 @@ GET_EMAIL_PROVIDER_PATH: Final = "/api/v3/get-email-provider"
 CONFIG_EMAIL_PROVIDER_PATH: Final = "/api/v3/config-email-provider"
 
 DEFAULT_LANG: Final = "en-US"
-SDK_VERSION_HEADER_VALUE: Final = f"{PACKAGE_NAME}:{PACKAGE_VERSION}"
 
 # The envelope's statusCode for success; anything else is a failure.
 ENVELOPE_OK: Final = 200

@@ -14,7 +14,6 @@ default provider resource, secret values encrypted.)
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,6 +142,8 @@ def unknown_config_keys(config: Mapping[str, Any]) -> list[str]:
 
 def unknown_key_message(prefix: str, key: str, known: Sequence[str]) -> str:
     """One sentence naming an unknown config key and the known one nearest to it."""
+    import difflib  # noqa: PLC0415 - only for a typo, never on the way of a good config
+
     nearest = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = (
         f"did you mean {prefix}{nearest[0]}?"
