@@ -7,6 +7,7 @@ HTTP stack, so that importing pulumi_genauth in a program stays cheap.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from ._constants import SECRET_MASK_CHARS
@@ -56,13 +57,42 @@ POOL_KEY: Final = "pool"
 APPLIED_KEY: Final = "applied_setting"
 
 
-class _Revealable(Protocol):
+@dataclass(frozen=True)
+class FieldRule:
+    """What the API takes for one field of a config.
+
+    The wire models in ``_models`` say the same (tests/test_fields.py holds the two to each
+    other); the preview checks against this table, which needs no pydantic, so that a
+    preview stays fast.
+    """
+
+    kind: type[str] | type[int] | type[bool]
+    required: bool = True
+    """Required fields that are strings must also not be empty."""
+
+
+# The fields of each config, in the API's order, by property name.
+CONFIG_RULES: Final[dict[str, dict[str, FieldRule]]] = {
+    "smtp_config": {
+        "smtp_host": FieldRule(str),
+        "smtp_port": FieldRule(int),  # PORT_MIN..PORT_MAX
+        "sender": FieldRule(str, required=False),
+        "sender_pass": FieldRule(str),
+        "secure": FieldRule(bool, required=False),
+    },
+    "send_grid_config": {"sender": FieldRule(str), "apikey": FieldRule(str)},
+    "ali_exmail_config": {"sender": FieldRule(str), "sender_pass": FieldRule(str)},
+    "tencent_exmail_config": {"sender": FieldRule(str), "sender_pass": FieldRule(str)},
+}
+
+
+class Revealable(Protocol):
     """A secret wrapper (pydantic's SecretStr) that shows its value only when asked."""
 
     def get_secret_value(self) -> str: ...
 
 
-def is_masked(secret: _Revealable | str | None) -> bool:
+def is_masked(secret: Revealable | str | None) -> bool:
     """Whether a secret read back from the API is a mask (``******``) rather than the value."""
     if secret is None:
         return True

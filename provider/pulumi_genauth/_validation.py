@@ -1,9 +1,11 @@
 """The resource's property bag: validation rules, the normalised form, and live state.
 
 ``check()`` and ``diff()`` both start here. Rules that are the API's (types, required
-fields, port range, non-empty secrets) come from the wire models in ``_models``; the rules
-that make a preview useful to a person (exactly the config that matches ``type``, a host
-name without a scheme) are added here. Every problem names the property path the user
+fields, port range, non-empty secrets) come from the field table ``_fields.CONFIG_RULES``,
+which the wire models in ``_models`` agree with (a test holds them to it): a preview needs no
+pydantic. The rules that make a preview useful to a person (exactly the config that matches
+``type``, a host name without a scheme) are added here. Only the apply-time functions
+(``to_request``) import the wire models. Every problem names the property path the user
 wrote, e.g. ``smtp_config.smtp_port``, and never echoes a secret.
 
 Values still unknown during a preview are accepted. The dynamic-provider server hands them
@@ -14,40 +16,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
-from pydantic import BaseModel, SecretStr, ValidationError
 
 from ._addresses import host_problem, mailbox_problem
-from ._fields import POOL_KEY
-from ._models import (
+from ._fields import (
     CONFIG_FIELD_BY_TYPE,
     CONFIG_FIELDS,
+    CONFIG_RULES,
+    POOL_KEY,
     PORT_MAX,
     PORT_MIN,
     SECRET_FIELD_BY_CONFIG,
     SMTP_OUTPUT_DEFAULTS,
-    AliExmailConfigInput,
-    ConfigEmailProviderInput,
-    EmailProviderInfo,
     EmailProviderType,
-    SendGridConfigInput,
-    SmtpConfigInput,
-    TencentExmailConfigInput,
+    FieldRule,
+    Revealable,
     is_masked,
 )
+
+if TYPE_CHECKING:
+    from ._models import ConfigEmailProviderInput, EmailProviderInfo
 
 UNKNOWN: Final = rpc.UNKNOWN
 
 
-_CONFIG_MODEL: Final[dict[str, type[BaseModel]]] = {
-    "smtp_config": SmtpConfigInput,
-    "send_grid_config": SendGridConfigInput,
-    "ali_exmail_config": AliExmailConfigInput,
-    "tencent_exmail_config": TencentExmailConfigInput,
-}
 _TYPE_BY_CONFIG: Final = {name: kind for kind, (name, _) in CONFIG_FIELD_BY_TYPE.items()}
 _ALLOWED_TYPES: Final = ", ".join(repr(kind.value) for kind in EmailProviderType)
 # The configs whose sender is a mailbox (SendGrid's From address, the enterprise mail
@@ -169,19 +164,46 @@ def _config_problems(name: str, value: Any) -> list[Problem]:
     if not isinstance(value, Mapping):
         return [Problem(name, "must be an object")]
     known = {key: item for key, item in value.items() if not is_unknown(item)}
-    problems: list[Problem] = []
-    try:
-        # Strict: a bool is not a port (True would be 1), "yes" is not a bool.
-        _CONFIG_MODEL[name].model_validate(
-            _whole_numbers(known), by_alias=False, by_name=True, strict=True
-        )
-    except ValidationError as error:
-        for detail in error.errors():
-            field = ".".join(str(part) for part in detail["loc"])
-            if field in value and is_unknown(value[field]):
-                continue
-            problems.append(Problem(f"{name}.{field}", _reason(field, detail)))
-    return problems + _text_problems(name, known)
+    return _field_problems(name, value) + _text_problems(name, known)
+
+
+def _field_problems(name: str, value: Mapping[str, Any]) -> list[Problem]:
+    """The API's rules for one config: its fields, their types, required and non-empty."""
+    rules = CONFIG_RULES[name]
+    problems = [
+        Problem(f"{name}.{field}", "is not a property of this config")
+        for field in value
+        if field not in rules
+    ]
+    for field, rule in rules.items():
+        item = value.get(field)
+        if is_unknown(item):
+            continue
+        reason = "is required" if item is None and rule.required else _type_problem(rule, item)
+        if reason is not None:
+            problems.append(Problem(f"{name}.{field}", reason))
+    return problems
+
+
+def _type_problem(rule: FieldRule, item: Any) -> str | None:
+    # Strict: a bool is not a port (True would be 1), "yes" is not a bool. Secret values are
+    # never quoted; only the port, which is not one, is.
+    if item is None:
+        return None
+    if rule.kind is bool:
+        return None if isinstance(item, bool) else "must be true or false"
+    if rule.kind is int:
+        number = _whole_number(item)
+        if not isinstance(number, int) or isinstance(number, bool):
+            return f"must be a whole number from {PORT_MIN} to {PORT_MAX} (got {item!r})"
+        if not PORT_MIN <= number <= PORT_MAX:
+            return f"must be a port number from {PORT_MIN} to {PORT_MAX} (got {number!r})"
+        return None
+    if not isinstance(item, str):
+        return "must be a string"
+    if rule.required and not item:
+        return "must not be empty"
+    return None
 
 
 def _text_problems(name: str, known: Mapping[str, Any]) -> list[Problem]:
@@ -203,37 +225,19 @@ def _text_problems(name: str, known: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def _reason(field: str, detail: Any) -> str:
-    kind = detail["type"]
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a property of this config"
-    if field == "smtp_port" and kind in ("greater_than_equal", "less_than_equal"):
-        return f"must be a port number from {PORT_MIN} to {PORT_MAX} (got {detail['input']!r})"
-    if kind in ("too_short", "string_too_short"):
-        return "must not be empty"
-    if field == "smtp_port" and kind in ("int_type", "int_from_float", "int_parsing"):
-        shown = detail.get("input")
-        return f"must be a whole number from {PORT_MIN} to {PORT_MAX} (got {shown!r})"
-    if kind == "int_from_float":
-        return "must be a whole number"
-    if kind == "bool_type":
-        return "must be true or false"
-    # pydantic's own wording, which never quotes the input (the model hides it).
-    return f"is invalid: {detail['msg'].lower()}"
-
-
-def _whole_numbers(value: dict[str, Any]) -> dict[str, Any]:
+def _whole_number(item: Any) -> Any:
     # The engine carries every number as a float: 465.0 is the port 465.
-    return {
-        key: int(item) if isinstance(item, float) and item.is_integer() else item
-        for key, item in value.items()
-    }
+    return int(item) if isinstance(item, float) and item.is_integer() else item
+
+
+def _whole_numbers(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _whole_number(item) for key, item in value.items()}
 
 
 def to_request(props: Mapping[str, Any]) -> ConfigEmailProviderInput:
     """The API request for fully known, valid properties (validate them first)."""
+    from ._models import ConfigEmailProviderInput  # noqa: PLC0415 - apply time only
+
     kind = EmailProviderType(props["type"])
     name = CONFIG_FIELD_BY_TYPE[kind][0]
     config = _whole_numbers(dict(props[name]))
@@ -248,16 +252,20 @@ def normalized(props: Mapping[str, Any]) -> dict[str, Any]:
     """The canonical property bag: defaults filled, numbers whole, secrets as plain text.
 
     Two bags that mean the same setting normalise to equal dicts; that is what diff compares.
+    Raises ValueError (or KeyError) for a bag that is no complete setting by the API's rules.
     """
-    request = to_request(props)
+    kind = EmailProviderType(props["type"])
+    name = CONFIG_FIELD_BY_TYPE[kind][0]
+    config = props[name]
+    if not isinstance(config, Mapping) or _field_problems(name, config):
+        raise ValueError(f"{name} is not a complete {kind.value!r} config")
     result: dict[str, Any] = {
-        "type": request.type.value,
-        "enabled": request.enabled,
+        "type": kind.value,
+        "enabled": props.get("enabled", True),
         **dict.fromkeys(CONFIG_FIELDS),
     }
-    name = CONFIG_FIELD_BY_TYPE[request.type][0]
-    config = _plain(request.selected_config().model_dump(by_alias=False))
-    result[name] = _with_output_defaults(name, config)
+    fields = {key: item for key, item in _whole_numbers(config).items() if item is not None}
+    result[name] = _with_output_defaults(name, fields)
     return result
 
 
@@ -295,7 +303,7 @@ def from_live(info: EmailProviderInfo, known: Mapping[str, Any]) -> dict[str, An
     return result
 
 
-def _kept_secret(live: SecretStr | None, known: Any) -> Any:
+def _kept_secret(live: Revealable | None, known: Any) -> Any:
     """The known secret if the live one is it (or a mask of it), else None: never ``live``."""
     if not isinstance(known, str):
         return None
@@ -334,11 +342,3 @@ def _with_output_defaults(name: str, config: dict[str, Any]) -> dict[str, Any]:
             key: default for key, default in SMTP_OUTPUT_DEFAULTS.items() if config.get(key) is None
         },
     }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
