@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-
-# Under mutmut (`make mutate`) the tests run in mutants/, beside the mutated copy of provider/:
-# that copy must be the pulumi_genauth they import, not the checkout installed in the venv.
-if "MUTANT_UNDER_TEST" in os.environ:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "provider"))
 
 import pytest
 
