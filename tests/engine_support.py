@@ -337,6 +337,14 @@ def stack_config(
     return config
 
 
+def use_keys_of(engine: EngineStack, pool: Pool) -> None:
+    """Point the stack's default credentials (genauth:accessKeyId/Secret) at ``pool``'s key."""
+    engine.stack.set_config("genauth:accessKeyId", auto.ConfigValue(pool.access_key_id))
+    engine.stack.set_config(
+        "genauth:accessKeySecret", auto.ConfigValue(pool.access_key_secret, secret=True)
+    )
+
+
 def set_pool_entry(engine: EngineStack, name: str, pool: Pool, **more: str) -> None:
     """Give the stack the ``genauth:pools`` entry ``name``: ``pool``'s access key, and more keys."""
     entry = f"genauth:pools.{name}"

@@ -223,30 +223,43 @@ def test_retry_after_is_honoured_up_to_a_cap(
     assert sleeps.pauses == [3.0, FAST.retry_after_cap_seconds]
 
 
-def test_retries_are_bounded_by_total_time(emulator: EmulatorServer) -> None:
-    """No retry is started whose pause would pass the total time budget."""
+def fail_on_a_fake_clock(
+    emulator: EmulatorServer, retry_after: str, policy: RetryPolicy | None = None
+) -> float:
+    """Let config calls fail with 503 and ``retry_after``; the fake clock when the client gave up.
+
+    The client's clock only moves by its own pauses, so no test waits for real.
+    """
     pool = emulator.pools[0]
     now = [0.0]
 
     def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    emulator.add_fault(path=CONFIG_PATH, status=503, retry_after="2", times=100)
+    emulator.add_fault(path=CONFIG_PATH, status=503, retry_after=retry_after, times=100)
     with (
         GenAuthClient(
             host=emulator.url,
             access_key_id=pool.access_key_id,
             access_key_secret=pool.access_key_secret,
-            retry=RetryPolicy(max_attempts=50, max_total_seconds=5.0),
+            retry=policy,
             clock=lambda: now[0],
             sleep=sleep,
         ) as made,
         pytest.raises(ServerError),
     ):
         made.config_email_provider(request_for("custom"))
+    return now[0]
+
+
+def test_retries_are_bounded_by_total_time(emulator: EmulatorServer) -> None:
+    """No retry is started whose pause would pass the total time budget."""
+    gave_up_at = fail_on_a_fake_clock(
+        emulator, "2", RetryPolicy(max_attempts=50, max_total_seconds=5.0)
+    )
     # Attempts at t=0, 2 and 4; a pause to t=6 would pass the 5 s budget.
     assert len(api_calls(emulator, CONFIG_PATH)) == 3
-    assert now[0] == 4.0
+    assert gave_up_at == 4.0
 
 
 def test_connection_errors_are_retried_then_reported(sleeps: SleepRecorder) -> None:
@@ -522,27 +535,10 @@ def test_the_backoff_is_capped(sleeps: SleepRecorder) -> None:
 
 def test_the_default_budget_is_sixty_seconds(emulator: EmulatorServer) -> None:
     """With the README's defaults, retries stop before 60 s: 5 attempts, or fewer if slow."""
-    pool = emulator.pools[0]
-    now = [0.0]
-
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
-
     # 25 s per Retry-After: attempts at 0, 25 and 50; the next would start at 75 > 60.
-    emulator.add_fault(path=CONFIG_PATH, status=503, retry_after="25", times=100)
-    with (
-        GenAuthClient(
-            host=emulator.url,
-            access_key_id=pool.access_key_id,
-            access_key_secret=pool.access_key_secret,
-            clock=lambda: now[0],
-            sleep=sleep,
-        ) as made,
-        pytest.raises(ServerError),
-    ):
-        made.config_email_provider(request_for("custom"))
+    gave_up_at = fail_on_a_fake_clock(emulator, "25")
     assert len(api_calls(emulator, CONFIG_PATH)) == 3
-    assert now[0] == 50.0
+    assert gave_up_at == 50.0
 
 
 def test_the_error_line_carries_every_api_field(

@@ -28,6 +28,7 @@ from .engine_support import (
     program,
     secret_key,
     set_pool_entry,
+    use_keys_of,
 )
 
 pytest_plugins = ["tests.engine_fixtures"]
@@ -97,10 +98,7 @@ def test_a_stack_left_with_another_pools_keys_says_how_out(
     own = emulator.pools[0]
     other = emulator.pools[1]
     for pool in (other, own):  # to pool-b's keys, a refused up, and back to pool-a's
-        engine.stack.set_config("genauth:accessKeyId", auto.ConfigValue(pool.access_key_id))
-        engine.stack.set_config(
-            "genauth:accessKeySecret", auto.ConfigValue(pool.access_key_secret, secret=True)
-        )
+        use_keys_of(engine, pool)
         if pool is other:
             engine.set_program(program(mail.changed(smtp_port=587)))
             failing(engine, engine.up)

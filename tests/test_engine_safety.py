@@ -22,6 +22,7 @@ from .engine_support import (
     program,
     secret_at,
     set_pool_entry,
+    use_keys_of,
 )
 
 pytest_plugins = ["tests.engine_fixtures"]
@@ -57,11 +58,7 @@ def test_credentials_of_another_pool_are_refused_naming_both(
     mail = Mail.of("sendgrid")
     engine = new_stack(program(mail))
     engine.up()
-    other = emulator.pools[1]
-    engine.stack.set_config("genauth:accessKeyId", auto.ConfigValue(other.access_key_id))
-    engine.stack.set_config(
-        "genauth:accessKeySecret", auto.ConfigValue(other.access_key_secret, secret=True)
-    )
+    use_keys_of(engine, emulator.pools[1])
     configured = len(config_calls(emulator))
 
     engine.set_program(program(mail.changed(sender="new@example.com")))
@@ -125,11 +122,7 @@ def test_refresh_and_destroy_use_the_recorded_credentials(
     mail = Mail.of("qq")
     engine = new_stack(program(mail))
     engine.up()
-    other = emulator.pools[1]
-    engine.stack.set_config("genauth:accessKeyId", auto.ConfigValue(other.access_key_id))
-    engine.stack.set_config(
-        "genauth:accessKeySecret", auto.ConfigValue(other.access_key_secret, secret=True)
-    )
+    use_keys_of(engine, emulator.pools[1])
 
     refresh = engine.refresh()
     destroy = engine.destroy()
