@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: demo test compat lint bootstrap cli bench
+.PHONY: demo test compat lint bootstrap cli bench mutate
 
 demo:            ## set up, start the emulator, `pulumi up` the dev stack against it
 	scripts/demo
@@ -26,3 +26,6 @@ bench: bootstrap ## the figures of the README's Performance section (not part of
 	.venv/bin/python benchmarks/startup.py
 	.venv/bin/python benchmarks/emulator.py
 	.venv/bin/python benchmarks/scale.py
+
+mutate:          ## mutation testing of the provider's modules (mutmut; ~10 minutes, not in CI)
+	scripts/mutate

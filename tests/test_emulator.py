@@ -36,7 +36,9 @@ SECRET = "planted-canary-secret"
 
 SMTP = {"smtp_host": "smtp.example.com", "smtp_port": 465, "senderPass": SECRET}
 # One connection pool for the whole module: building a client per call is slow.
-HTTP = httpx.Client(timeout=httpx.Timeout(10.0))
+# The module's connection pool, made anew for each run of the module's tests by _http (a run in
+# the same process after another, as mutation testing does, must not find it closed).
+HTTP: httpx.Client
 
 SENDGRID = {"sender": "a@example.com", "apikey": SECRET}
 ALI = {"sender": "a@example.com", "senderPass": SECRET}
@@ -82,8 +84,10 @@ class Api:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _close_http() -> Iterator[None]:
-    """Close the module's connection pool once its tests are done."""
+def _http() -> Iterator[None]:
+    """A fresh connection pool for the module's tests, closed once they are done."""
+    global HTTP  # noqa: PLW0603 - the helpers above read it
+    HTTP = httpx.Client(timeout=httpx.Timeout(10.0))
     yield
     HTTP.close()
 

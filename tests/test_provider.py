@@ -500,7 +500,7 @@ def test_environment_credentials_are_the_fallback(emulator: EmulatorServer) -> N
         "GENAUTH_ACCESS_KEY_SECRET": pool.access_key_secret,
     }
     provider.configure(ConfigureRequest(Config({}, "p")))
-    assert provider.create(props_for("ali")).id == "pool-a"
+    assert next_deployment(provider).create(props_for("ali")).id == "pool-a"
 
 
 def test_create_warns_when_it_overwrites_a_live_provider(
