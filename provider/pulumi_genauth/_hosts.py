@@ -23,21 +23,34 @@ def normalize_host(host: str) -> str:
     ``http://`` is allowed.
     """
     parsed = urllib.parse.urlsplit(host.strip())
+    # Quoted in every message below, with any user info (a password, maybe) left out.
+    shown = repr(_without_user_info(host.strip()))
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ConfigurationError(
-            f"GenAuth host {host!r} is not a URL: write it as https://api.example.com"
+            f"GenAuth host {shown} is not a URL: write it as https://api.example.com"
         )
     if parsed.query or parsed.fragment or parsed.username or parsed.password:
         raise ConfigurationError(
-            f"GenAuth host {host!r} must be a plain https://host[:port] URL, "
+            f"GenAuth host {shown} must be a plain https://host[:port] URL, "
             "with no query, fragment or user info"
         )
     if parsed.scheme == "http" and not _is_loopback(parsed.hostname):
         raise ConfigurationError(
-            f"GenAuth host {host!r} uses plain http://, which is only allowed for loopback "
+            f"GenAuth host {shown} uses plain http://, which is only allowed for loopback "
             "hosts (a local emulator); use https://"
         )
     return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
+
+
+def _without_user_info(host: str) -> str:
+    """``host`` with whatever stands before an ``@`` in its authority shown as ``***``."""
+    scheme, sep, rest = host.partition("://")
+    if not sep:
+        scheme, rest = "", host
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{path}"
 
 
 def _is_loopback(hostname: str) -> bool:
