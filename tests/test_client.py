@@ -421,75 +421,22 @@ def test_retry_after_as_an_http_date_is_understood(sleeps: SleepRecorder) -> Non
     assert 15 < sleeps.pauses[0] <= 20
 
 
-def test_a_host_that_cannot_be_reached_is_tried_once_per_budget_for_all_clients() -> None:
-    """The first client spends the retry budget; the next fail at once with the same line."""
-    attempts: list[str] = []
-
-    def refuse(request: httpx.Request) -> httpx.Response:
-        attempts.append(str(request.url))
-        raise httpx.ConnectError("connection refused", request=request)
-
-    unreachable = UnreachableHosts()
-    clients = [
-        GenAuthClient(
-            host="https://api.example.com",
-            access_key_id=f"key-{n}",
-            access_key_secret="s",
-            retry=FAST,
-            transport=httpx.MockTransport(refuse),
-            sleep=lambda _seconds: None,
-            unreachable=unreachable,
-        )
-        for n in range(3)
-    ]
-    errors = []
-    for client in clients:
-        with pytest.raises(TransportError) as info:
-            client.get_email_provider()
-        errors.append(str(info.value))
-        client.close()
-
-    assert len(attempts) == FAST.max_attempts  # the first client's, and nobody else's
-    assert errors == [errors[0]] * 3
-    assert "could not reach https://api.example.com (ConnectError)" in errors[0]
-
-
-def test_a_slow_answer_is_not_taken_for_an_unreachable_host() -> None:
-    """A read timeout means the host answers: the next client tries again."""
-    attempts: list[str] = []
-
-    def slow(request: httpx.Request) -> httpx.Response:
-        attempts.append(str(request.url))
-        raise httpx.ReadTimeout("read timed out", request=request)
-
-    unreachable = UnreachableHosts()
-    for n in range(2):
-        with (
-            GenAuthClient(
-                host="https://api.example.com",
-                access_key_id=f"key-{n}",
-                access_key_secret="s",
-                retry=FAST,
-                transport=httpx.MockTransport(slow),
-                sleep=lambda _seconds: None,
-                unreachable=unreachable,
-            ) as client,
-            pytest.raises(TransportError, match="timed out"),
-        ):
-            client.get_email_provider()
-    assert len(attempts) == 2 * FAST.max_attempts
-
-
 def refusing_client(
     sleeps: SleepRecorder,
     retry: RetryPolicy | None = None,
     error: type[Exception] = httpx.ConnectError,
+    *,
+    unreachable: UnreachableHosts | None = None,
+    attempts: list[str] | None = None,
 ) -> tuple[GenAuthClient, list[str]]:
-    """A client whose every request fails with ``error``; the list records the attempts."""
-    attempts: list[str] = []
+    """A client whose every request fails with ``error``; the list records the attempts.
+
+    Pass ``attempts`` to share one record between several clients.
+    """
+    tried: list[str] = [] if attempts is None else attempts
 
     def fail(request: httpx.Request) -> httpx.Response:
-        attempts.append(request.url.path)
+        tried.append(request.url.path)
         raise error("no answer", request=request)  # type: ignore[call-arg]
 
     made = GenAuthClient(
@@ -499,8 +446,40 @@ def refusing_client(
         retry=retry,
         transport=httpx.MockTransport(fail),
         sleep=sleeps,
+        unreachable=unreachable,
     )
-    return made, attempts
+    return made, tried
+
+
+def test_a_host_that_cannot_be_reached_is_tried_once_per_budget_for_all_clients(
+    sleeps: SleepRecorder,
+) -> None:
+    """The first client spends the retry budget; the next fail at once with the same line."""
+    unreachable = UnreachableHosts()
+    attempts: list[str] = []
+    errors = []
+    for _ in range(3):
+        client, _ = refusing_client(sleeps, FAST, unreachable=unreachable, attempts=attempts)
+        with client, pytest.raises(TransportError) as info:
+            client.get_email_provider()
+        errors.append(str(info.value))
+
+    assert len(attempts) == FAST.max_attempts  # the first client's, and nobody else's
+    assert errors == [errors[0]] * 3
+    assert "could not reach https://api.example.com (ConnectError)" in errors[0]
+
+
+def test_a_slow_answer_is_not_taken_for_an_unreachable_host(sleeps: SleepRecorder) -> None:
+    """A read timeout means the host answers: the next client tries again."""
+    unreachable = UnreachableHosts()
+    attempts: list[str] = []
+    for _ in range(2):
+        client, _ = refusing_client(
+            sleeps, FAST, httpx.ReadTimeout, unreachable=unreachable, attempts=attempts
+        )
+        with client, pytest.raises(TransportError, match="timed out"):
+            client.get_email_provider()
+    assert len(attempts) == 2 * FAST.max_attempts
 
 
 def test_timeouts_are_retried_as_often_as_connect_errors(sleeps: SleepRecorder) -> None:

@@ -82,13 +82,9 @@ class SmtpPreflightError(GenAuthError):
         self.port = port
         self.code = code
         super().__init__(
-            f"SMTP preflight (verify_smtp) of {_address(host, port)} failed: {reason}; "
+            f"SMTP preflight (verify_smtp) of {host}:{port} failed: {reason}; "
             "nothing was sent to GenAuth, the user pool is unchanged"
         )
-
-
-def _address(host: str, port: int) -> str:
-    return f"{host}:{port}"
 
 
 class TransportError(GenAuthError):

@@ -26,6 +26,9 @@ class EmailProviderType(enum.StrEnum):
     """SendGrid."""
 
 
+# The values ``type`` may take.
+TYPE_NAMES: Final = frozenset(kind.value for kind in EmailProviderType)
+
 PORT_MIN: Final = 1
 PORT_MAX: Final = 65535
 
@@ -55,6 +58,9 @@ POOL_KEY: Final = "pool"
 # An output only: the setting (without its secret) that the resource last applied, which a
 # refresh does not overwrite; delete disables the live setting only while it is this one.
 APPLIED_KEY: Final = "applied_setting"
+# Asks for the SMTP preflight at apply time (_smtp_preflight): not part of the setting, so
+# not in SETTING_KEYS, never compared by diff, never sent to the API.
+VERIFY_SMTP_KEY: Final = "verify_smtp"
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import SecretStr
-
-from ._fields import APPLIED_KEY
-from ._models import (
+from ._fields import (
+    APPLIED_KEY,
     CONFIG_FIELD_BY_TYPE,
     SECRET_FIELD_BY_CONFIG,
-    ConfigEmailProviderInput,
-    EmailProviderInfo,
     EmailProviderType,
     is_masked,
 )
+from ._models import ConfigEmailProviderInput, EmailProviderInfo
 from ._validation import from_live, public_setting, to_request
 
 __all__ = ["Release", "plan_release"]
@@ -79,24 +76,16 @@ def plan_release(
         )
     name = CONFIG_FIELD_BY_TYPE[EmailProviderType(applied["type"])][0]
     secret_field = SECRET_FIELD_BY_CONFIG[name]
-    live_secret: SecretStr | None = getattr(getattr(live, name), secret_field, None)
-    state_config = state.get(name)
-    known_secret = state_config.get(secret_field) if isinstance(state_config, Mapping) else None
-    revealed = (
-        None if live_secret is None or is_masked(live_secret) else live_secret.get_secret_value()
-    )
-    if revealed is not None and revealed != known_secret:
-        return Release(
-            None,
-            f"user pool {pool} is left as it is: its live {name}.{secret_field} is not the one "
-            "this resource applied; another stack or a person has changed it since",
-        )
-    secret = known_secret
+    # from_live kept the state's secret where the live one is it or masks it, else None.
+    secret = live_props[name][secret_field]
     if not isinstance(secret, str) or not secret:
-        return Release(
-            None,
-            f"user pool {pool} is left as it is: the service masks {name}.{secret_field} and "
-            "the state does not hold it, so the setting cannot be sent back disabled",
+        live_secret = getattr(getattr(live, name), secret_field, None)
+        reason = (
+            f"the service masks {name}.{secret_field} and the state does not hold it, so the "
+            "setting cannot be sent back disabled"
+            if is_masked(live_secret)
+            else f"its live {name}.{secret_field} is not the one this resource applied; "
+            "another stack or a person has changed it since"
         )
-    config = {**live_props[name], secret_field: secret}
-    return Release(to_request({"type": applied["type"], "enabled": False, name: config}))
+        return Release(None, f"user pool {pool} is left as it is: {reason}")
+    return Release(to_request({"type": applied["type"], "enabled": False, name: live_props[name]}))

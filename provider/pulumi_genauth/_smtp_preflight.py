@@ -53,10 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ._exceptions import SmtpPreflightError
-
-# The resource property that turns the check on. Spelled here rather than imported from
-# _validation (VERIFY_SMTP_KEY there), which would bring pydantic into this module.
-VERIFY_SMTP_KEY: Final = "verify_smtp"
+from ._fields import VERIFY_SMTP_KEY
 
 # The longest any one network wait may take: connecting, a TLS handshake, one server reply.
 # Generous, because mail servers deliberately delay their greeting or a refused login.

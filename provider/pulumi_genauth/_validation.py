@@ -31,6 +31,8 @@ from ._fields import (
     PORT_MIN,
     SECRET_FIELD_BY_CONFIG,
     SMTP_OUTPUT_DEFAULTS,
+    TYPE_NAMES,
+    VERIFY_SMTP_KEY,
     EmailProviderType,
     FieldRule,
     Revealable,
@@ -53,9 +55,6 @@ _MAILBOX_SENDERS: Final = frozenset(
 
 
 # Top-level properties with scalar values: the engine prints their value beside the problem.
-# Asks for the SMTP preflight at apply time (_smtp_preflight, which spells it too): not part
-# of the setting, so not in SETTING_KEYS, never compared by diff, never sent to the API.
-VERIFY_SMTP_KEY: Final = "verify_smtp"
 _SCALAR_KEYS: Final = frozenset({"type", "enabled", POOL_KEY, VERIFY_SMTP_KEY})
 
 
@@ -106,7 +105,7 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
         pass
     elif kind is None:
         problems.append(Problem("type", f"is required: one of {_ALLOWED_TYPES}"))
-    elif not isinstance(kind, str) or kind not in {k.value for k in EmailProviderType}:
+    elif not isinstance(kind, str) or kind not in TYPE_NAMES:
         problems.append(Problem("type", f"must be one of {_ALLOWED_TYPES}"))
     else:
         selected = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
@@ -211,7 +210,7 @@ def _text_problems(name: str, known: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     for field, item in known.items():
         if not isinstance(item, str) or not item:
-            continue  # wrong types and empty values are the model's to report
+            continue  # wrong types and empty values are _field_problems' to report
         if not item.strip():
             problems.append(Problem(f"{name}.{field}", "must not be only white space"))
             continue
@@ -279,10 +278,9 @@ def from_live(info: EmailProviderInfo, known: Mapping[str, Any]) -> dict[str, An
     secret) reads as ``None``, which no declared setting equals, so the drift still shows and
     the next ``up`` puts the declared secret back.
     """
-    kinds = {kind.value for kind in EmailProviderType}
     kind = info.type if info.type is not None else known.get("type")
     result: dict[str, Any] = {"type": kind, "enabled": info.enabled, **dict.fromkeys(CONFIG_FIELDS)}
-    if kind not in kinds:
+    if kind not in TYPE_NAMES:
         # No type, or one this package does not know: nothing of it can be described.
         return result
     name = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
@@ -319,7 +317,7 @@ def public_setting(props: Mapping[str, Any]) -> dict[str, Any] | None:
     applied; ``None`` when the properties describe no complete type and config.
     """
     kind = props.get("type")
-    if kind not in {k.value for k in EmailProviderType}:
+    if kind not in TYPE_NAMES:
         return None
     name = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
     config = props.get(name)
