@@ -13,8 +13,8 @@ import pytest
 from pulumi.runtime import rpc
 
 import pulumi_genauth as genauth
+from pulumi_genauth import _lifecycle
 from pulumi_genauth._fields import APPLIED_KEY
-from pulumi_genauth._provider import EmailProviderProvider
 
 from ._cases import SENDGRID_KEY, SMTP_PASSWORD
 
@@ -123,7 +123,7 @@ def test_outputs_are_declared() -> None:
         "pool": None,
         "ali_exmail_config": {"sender": "mail@example.cn", "sender_pass": "p"},
     }
-    returned = EmailProviderProvider._outputs("pool-a", props, props)
+    returned = _lifecycle.outputs("pool-a", props, props)
     internal = {APPLIED_KEY}  # what delete reads; not for programs
     mail = genauth.EmailProvider(
         "ali",

@@ -41,7 +41,7 @@ from ._credentials import (
     unknown_key_message,
 )
 from ._exceptions import ConfigurationError, PoolMismatchError
-from ._fields import APPLIED_KEY, POOL_KEY, SETTING_KEYS
+from ._fields import POOL_KEY, SETTING_KEYS
 
 if TYPE_CHECKING:
     from ._client import GenAuthClient
@@ -153,69 +153,31 @@ class EmailProviderProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Adopt the pool's setting: warn about what is overwritten, then apply."""
-        # Imported here, not at the top, so that preview (check/diff) never loads the check.
-        from . import _smtp_preflight
-        from ._validation import from_live, normalized, to_request
+        # Imported here, not at the top, so that preview (check/diff) never loads them.
+        from . import _lifecycle
 
-        # verify_smtp: log in to the mail server before GenAuth hears of anything.
-        _smtp_preflight.verify(props)
         client = self._client(props.get(POOL_KEY))
-        desired = normalized(props)
-        self.claims.claim(client.userpool_id)
-        live = client.get_email_provider()
-        if live.enabled and from_live(live, desired) != desired:
-            pulumi.log.warn(
-                f"user pool {client.userpool_id} already sends mail through a third-party "
-                f"provider (type {live.type!r}); it is replaced by the declared "
-                f"{desired['type']!r} setting"
-            )
-        client.config_email_provider(to_request(props))
-        return CreateResult(client.userpool_id, self._outputs(client.userpool_id, desired, props))
+        outputs = _lifecycle.adopt(client, props, self.claims, pulumi.log.warn)
+        return CreateResult(client.userpool_id, outputs)
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Apply the declared setting and return the full outputs."""
-        from . import _smtp_preflight
-        from ._validation import normalized, to_request
+        from . import _lifecycle
 
-        _smtp_preflight.verify(news)  # verify_smtp, before any API call (see create)
-        client = self._client_for(id_, news)
-        self.claims.claim(id_)
-        client.config_email_provider(to_request(news))
-        return UpdateResult(self._outputs(id_, normalized(news), news))
+        return UpdateResult(_lifecycle.apply(self._client_for(id_, news), news, self.claims))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Fetch the live setting; the refreshed inputs make the next `up` restore drift.
+        """Fetch the live setting; the refreshed inputs make the next `up` restore drift."""
+        from . import _lifecycle
 
-        No secret read from the service is returned (see ``from_live``), and the setting this
-        resource applied is carried over, so that a later delete still knows what it owns.
-        """
-        from ._validation import from_live, public_setting
-
-        client = self._client_for(id_, props)
-        live = from_live(client.get_email_provider(), props)
-        inputs = {**live, POOL_KEY: props.get(POOL_KEY)}
-        # A state written before APPLIED_KEY existed: what it describes is what was applied.
-        applied = props.get(APPLIED_KEY) or public_setting(props)
-        outputs = {**self._outputs(id_, live, props), APPLIED_KEY: applied}
+        outputs, inputs = _lifecycle.refresh(self._client_for(id_, props), props)
         return ReadResult(id_, outputs, inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Hand the pool back to GenAuth's built-in mail, if its setting is still this one.
+        """Hand the pool back to GenAuth's built-in mail, if its setting is still this one."""
+        from . import _lifecycle
 
-        The API has no delete: the setting is sent back with ``enabled: false``. A setting
-        that another stack, a person or another resource of this deployment has put in its
-        place is left alone, with a warning that says why.
-        """
-        from ._ownership import plan_release
-
-        client = self._client_for(id_, props)
-        release = plan_release(
-            id_, client.get_email_provider(), props, claimed=self.claims.is_claimed(id_)
-        )
-        if release.warning:
-            pulumi.log.warn(release.warning)
-        if release.request is not None:
-            client.config_email_provider(release.request)
+        _lifecycle.release(self._client_for(id_, props), props, self.claims, pulumi.log.warn)
 
     def close(self) -> None:
         """Close the clients' connection pools (the server never does; tests and tools do)."""
@@ -245,16 +207,3 @@ class EmailProviderProvider(ResourceProvider):
         if client.userpool_id != id_:
             raise PoolMismatchError(resource_pool_id=id_, credentials_pool_id=client.userpool_id)
         return client
-
-    @staticmethod
-    def _outputs(
-        userpool_id: str, setting: Mapping[str, Any], props: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        from ._validation import public_setting
-
-        return {
-            "userpool_id": userpool_id,
-            **{key: setting.get(key) for key in SETTING_KEYS},
-            POOL_KEY: props.get(POOL_KEY),
-            APPLIED_KEY: public_setting(setting),
-        }
