@@ -1,0 +1,288 @@
+"""The native provider's methods: configure, check, diff, create, read, update, delete.
+
+One plugin process serves one provider: the default one (configured from the stack's
+``genauth:`` config) or an explicit ``genauth:Provider`` resource, so one set of credentials,
+one user pool and one API client per process. The rules, the wire contract and what each
+lifecycle step does are the core's (``_validation``, ``_lifecycle``); this module translates
+the engine's requests for them.
+
+The methods are coroutines; the core is synchronous, so each call that talks to GenAuth runs
+on a thread of this provider's own pool, sized so that the engine's parallelism (not a small
+default pool) bounds how many pools are applied at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import sys
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
+
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from .._claims import PoolClaims
+from .._credentials import Credentials, resolve_credentials, unknown_key_message
+from .._exceptions import ConfigurationError, PoolMismatchError
+from .._fields import APPLIED_KEY, CONFIG_FIELDS, POOL_KEY, SETTING_KEYS
+from . import _properties as names
+from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, schema_text
+
+if TYPE_CHECKING:
+    from .._client import GenAuthClient
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Log = Callable[[str, str], None]
+"""Shows a warning to the user: (resource URN, message)."""
+
+# Threads for calls to GenAuth: the engine's own parallelism is what limits a deployment.
+API_THREADS: Final = 64
+# Keys the engine itself adds to a provider's inputs.
+_ENGINE_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL"})
+
+
+def _default_client(credentials: Credentials) -> GenAuthClient:
+    from .._client import UNREACHABLE_HOSTS, GenAuthClient  # noqa: PLC0415 - at first call
+
+    return GenAuthClient(
+        host=credentials.host,
+        access_key_id=credentials.access_key_id,
+        access_key_secret=credentials.access_key_secret,
+        brand=credentials.brand,
+        unreachable=UNREACHABLE_HOSTS,
+    )
+
+
+def _stderr_log(urn: str, message: str) -> None:
+    print(f"warning: {urn}: {message}", file=sys.stderr, flush=True)
+
+
+class GenAuthProvider(Provider):
+    """``genauth:index:EmailProvider``: a user pool's third-party email service."""
+
+    def __init__(
+        self,
+        *,
+        log: Log = _stderr_log,
+        environ: Mapping[str, str] = os.environ,
+        client_factory: Callable[[Credentials], GenAuthClient] = _default_client,
+    ) -> None:
+        self._log = log
+        self._environ = environ
+        self._client_factory = client_factory
+        self._config: dict[str, str] = {}
+        self._client: GenAuthClient | None = None
+        self._claims = PoolClaims()
+        self._threads = ThreadPoolExecutor(API_THREADS, thread_name_prefix="genauth-api")
+
+    # -- provider configuration ----------------------------------------------------------------
+
+    async def get_schema(self, _request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema=schema_text())
+
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        """Refuse provider keys that do not exist (a typo would silently fall back)."""
+        failures = [
+            CheckFailure("", unknown_key_message("genauth:", key, PROVIDER_CONFIG_KEYS))
+            for key in request.new_inputs
+            if key not in PROVIDER_CONFIG_KEYS and key not in _ENGINE_PROVIDER_KEYS
+        ]
+        return CheckResponse(inputs=request.new_inputs, failures=failures)
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        """Keep the credentials; the client is made at the first call to GenAuth."""
+        self._config = {
+            f"genauth:{key}": value.value
+            for key, value in request.args.items()
+            if key in PROVIDER_CONFIG_KEYS and isinstance(value.value, str) and value.value
+        }
+        # No Create/Update calls in a preview: a preview makes no API call.
+        return ConfigureResponse(accept_secrets=True, supports_preview=False)
+
+    # -- preview: no network --------------------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        """Validate the inputs and that credentials are configured; makes no API call."""
+        from .._validation import Problem, validate_props  # noqa: PLC0415 - see _provider
+
+        props = names.to_core(request.new_inputs)
+        problems = [
+            Problem(key, "is not a property of EmailProvider")
+            for key in request.new_inputs
+            if key not in RESOURCE_INPUTS
+        ]
+        problems.extend(validate_props(props))
+        try:
+            resolve_credentials(self._config, self._environ, None)
+        except ConfigurationError as error:
+            problems.append(Problem("", str(error)))
+        spelled = names.user_names(request.new_inputs)
+        failures = []
+        for problem in problems:
+            prop, reason = problem.as_check_failure()
+            failures.append(CheckFailure(names.camel(prop), names.respell(reason, spelled)))
+        return CheckResponse(
+            inputs=names.with_secrets_marked(request.new_inputs), failures=failures
+        )
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        """Which fields change, by path (a rotated secret shows as its field); never replaces."""
+        from .._validation import contains_unknown, normalized  # noqa: PLC0415
+
+        olds = names.to_core(request.old_state)
+        news = names.to_core(request.new_inputs)
+        try:
+            before: dict[str, Any] | None = normalized(olds)
+        except (ValueError, KeyError, TypeError):
+            before = None  # an unreadable old state (or one of another front end): apply
+        if contains_unknown({key: news.get(key) for key in SETTING_KEYS}) or before is None:
+            detailed = {
+                names.camel(key): PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
+                for key in SETTING_KEYS
+                if key in news and (before is None or before.get(key) != news.get(key))
+            }
+            return DiffResponse(changes=True, detailed_diff=detailed)
+        detailed = _field_diff(before, normalized(news))
+        return DiffResponse(changes=bool(detailed), detailed_diff=detailed)
+
+    # -- apply ----------------------------------------------------------------------------------
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        """Adopt the pool's setting: warn (under the resource) about what is overwritten."""
+        from .. import _lifecycle  # noqa: PLC0415 - apply time only
+
+        props = names.to_core(request.properties)
+        client = await self._call(self._pool_client)
+        outputs = await self._call(
+            _lifecycle.adopt, client, props, self._claims, self._warner(request.urn)
+        )
+        return CreateResponse(resource_id=client.userpool_id, properties=_outputs(outputs))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        """Apply the declared setting and return the full outputs."""
+        from .. import _lifecycle  # noqa: PLC0415
+
+        client = await self._call(self._client_for, request.resource_id)
+        props = names.to_core(request.news)
+        outputs = await self._call(_lifecycle.apply, client, props, self._claims)
+        return UpdateResponse(properties=_outputs(outputs))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        """The live setting (refresh, and `pulumi import`, which knows only the pool id)."""
+        from .. import _lifecycle  # noqa: PLC0415
+        from .._validation import public_setting  # noqa: PLC0415
+
+        client = await self._call(self._client_for, request.resource_id)
+        props = names.to_core(request.properties)
+        outputs, inputs = await self._call(_lifecycle.refresh, client, props)
+        if not request.properties:
+            # An import: the live setting is what the resource now owns.
+            outputs[APPLIED_KEY] = public_setting(inputs)
+        declared = {
+            key: value for key, value in inputs.items() if value is not None and key != POOL_KEY
+        }
+        return ReadResponse(
+            resource_id=request.resource_id,
+            properties=_outputs(outputs),
+            inputs=names.to_engine(declared),
+        )
+
+    async def delete(self, request: DeleteRequest) -> None:
+        """Hand the pool back to GenAuth's built-in mail, if its setting is still this one."""
+        from .. import _lifecycle  # noqa: PLC0415
+
+        client = await self._call(self._client_for, request.resource_id)
+        props = names.to_core(request.properties)
+        await self._call(_lifecycle.release, client, props, self._claims, self._warner(request.urn))
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    async def _call(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._threads, functools.partial(function, *args, **kwargs)
+        )
+
+    def _pool_client(self) -> GenAuthClient:
+        if self._client is None:
+            credentials = resolve_credentials(self._config, self._environ, None)
+            self._client = self._client_factory(credentials)
+        return self._client
+
+    def _client_for(self, resource_id: str) -> GenAuthClient:
+        """The client, refusing credentials of a pool other than the resource's."""
+        client = self._pool_client()
+        if client.userpool_id != resource_id:
+            raise PoolMismatchError(
+                resource_pool_id=resource_id, credentials_pool_id=client.userpool_id
+            )
+        return client
+
+    def _warner(self, urn: str) -> Callable[[str], None]:
+        return functools.partial(self._log, urn)
+
+    def close(self) -> None:
+        """Close the client's connections and the thread pool (tests and tools)."""
+        if self._client is not None:
+            self._client.close()
+        self._threads.shutdown(wait=False)
+
+
+def _outputs(outputs: Mapping[str, Any]) -> dict[str, PropertyValue]:
+    """The outputs for the engine: no `pool` (explicit providers pick the pool here)."""
+    return names.to_engine({key: value for key, value in outputs.items() if key != POOL_KEY})
+
+
+def _field_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, PropertyDiff]:
+    """Per-path differences of two normalised settings, as ``--diff`` shows them."""
+    detailed: dict[str, PropertyDiff] = {}
+    for key in ("type", "enabled"):
+        if before.get(key) != after.get(key):
+            detailed[key] = PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
+    for config in CONFIG_FIELDS:
+        old, new = before.get(config), after.get(config)
+        path = names.camel(config)
+        if old is None and new is None:
+            continue
+        if old is None or new is None:
+            kind = PropertyDiffKind.ADD if old is None else PropertyDiffKind.DELETE
+            detailed[path] = PropertyDiff(kind, input_diff=True)
+            continue
+        for field in sorted(set(old) | set(new)):
+            if old.get(field) != new.get(field):
+                kind = (
+                    PropertyDiffKind.ADD
+                    if old.get(field) is None
+                    else PropertyDiffKind.DELETE
+                    if new.get(field) is None
+                    else PropertyDiffKind.UPDATE
+                )
+                detailed[f"{path}.{names.camel(field)}"] = PropertyDiff(kind, input_diff=True)
+    return detailed
+
+
+__all__ = ["API_THREADS", "GenAuthProvider"]

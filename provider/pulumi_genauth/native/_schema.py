@@ -1,0 +1,35 @@
+"""The package schema the plugin serves (``schema.json``, kept beside this module).
+
+The schema is written by hand and held to the core by tests/test_native_schema.py: its
+property names are the core's names in camelCase, its secret fields the core's secret fields.
+The version is the package's, filled in when the schema is served.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any, Final
+
+from .._constants import package_version
+
+RESOURCE_TOKEN: Final = "genauth:index:EmailProvider"  # noqa: S105 - a type token
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The schema as a dict, with this package's version."""
+    text = resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return {"version": package_version(), **loaded}
+
+
+def schema_text() -> str:
+    """The schema as GetSchema serves it."""
+    return json.dumps(schema(), indent=2)
+
+
+# The keys of the provider's config (genauth:<key>) and the resource's input properties.
+PROVIDER_CONFIG_KEYS: Final = tuple(schema()["config"]["variables"])
+RESOURCE_INPUTS: Final = frozenset(schema()["resources"][RESOURCE_TOKEN]["inputProperties"])

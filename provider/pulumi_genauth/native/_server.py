@@ -1,0 +1,117 @@
+"""The ``pulumi-resource-genauth`` executable: the gRPC server the engine starts.
+
+Two things differ from the SDK's ``pulumi.provider.experimental.main``:
+
+* failures are reported as one line under the resource. The SDK's servicer re-raises every
+  exception with its file-and-line frames in the text; here each call catches that, takes the
+  original exception (the re-raise happens while handling it, so Python keeps it as the new
+  one's ``__context__``) and aborts the call with :func:`_plugin_errors.one_line` of it.
+  ``PULUMI_GENAUTH_DEBUG=1`` keeps the frames;
+* warnings (a live setting overwritten, a pool left alone on delete) go to the engine's Log
+  service with the resource's URN, so the CLI shows them under that resource.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+import grpc
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
+
+from .. import _plugin_errors
+from .._constants import package_version
+from ._provider import GenAuthProvider
+
+# As the SDK's own server: room for large requests (a whole stack's checkpoint is not sent,
+# but a schema is).
+_GRPC_OPTIONS: Final = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+_RPCS: Final = (
+    "GetSchema",
+    "CheckConfig",
+    "DiffConfig",
+    "Configure",
+    "Check",
+    "Diff",
+    "Create",
+    "Read",
+    "Update",
+    "Delete",
+)
+
+
+class EngineLog:
+    """Sends warnings to the engine, attached to a resource (its URN)."""
+
+    def __init__(self, engine_address: str) -> None:
+        self._address = engine_address
+        self._lock = threading.Lock()
+        self._stub: engine_pb2_grpc.EngineStub | None = None
+
+    def warn(self, urn: str, message: str) -> None:
+        """Show ``message`` as a warning under the resource ``urn`` (called from any thread)."""
+        with self._lock:
+            if self._stub is None:
+                self._stub = engine_pb2_grpc.EngineStub(grpc.insecure_channel(self._address))
+            stub = self._stub
+        stub.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn))
+
+
+class OneLineServicer(ProviderServicer):
+    """The SDK's servicer, aborting a failed call with one line instead of a traceback."""
+
+
+def _one_line_rpc(name: str) -> Callable[..., Awaitable[Any]]:
+    wrapped = getattr(ProviderServicer, name)
+
+    async def rpc(self: OneLineServicer, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await wrapped(self, request, context)
+        except NotImplementedError:
+            raise
+        except Exception as error:  # every failure is reported, in one line
+            if _plugin_errors.debugging():
+                raise
+            # The SDK re-raised the original with its frames; the original is the context.
+            original = error.__context__ if error.__context__ is not None else error
+            await context.abort(grpc.StatusCode.UNKNOWN, _plugin_errors.one_line(original))
+
+    rpc.__name__ = name
+    return rpc
+
+
+for _name in _RPCS:
+    setattr(OneLineServicer, _name, _one_line_rpc(_name))
+
+
+def main() -> None:
+    """Serve the provider: print the port, then answer the engine until it hangs up."""
+    parser = argparse.ArgumentParser(description="pulumi-genauth native provider plugin")
+    parser.add_argument("engine", help="the Pulumi engine's address")
+    parser.add_argument("--logflow", action="store_true", help="ignored")
+    parser.add_argument("--logtostderr", action="store_true", help="ignored")
+    parser.add_argument("-v", type=int, default=0, help="ignored")
+    args, _ = parser.parse_known_args()
+    provider = GenAuthProvider(log=EngineLog(args.engine).warn)
+
+    async def serve() -> None:
+        server = grpc.aio.server(options=_GRPC_OPTIONS)
+        servicer = OneLineServicer(sys.argv[1:], package_version(), provider, args.engine)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        sys.stdout.write(f"{port}\n")
+        sys.stdout.flush()
+        await server.wait_for_termination()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        provider.close()

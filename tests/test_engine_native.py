@@ -1,0 +1,342 @@
+"""The native provider plugin (``pulumi-resource-genauth``) under the real engine, from YAML.
+
+Each test writes a YAML project (examples/yaml itself, or a variant of it), runs the real
+``pulumi`` CLI with the YAML language host that scripts/install-pulumi-cli builds, and points
+``plugins.providers`` at the ``pulumi-resource-genauth`` of the Python under test. Two explicit
+providers hold the keys of the emulator's pool-a and pool-b.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+import yaml
+
+from pulumi_genauth.emulator.server import EmulatorServer
+
+from ._cases import SENDGRID_KEY, SMTP_PASSWORD
+from .engine_support import (
+    CONFIG_EMAIL_PROVIDER,
+    PASSPHRASE,
+    REPO,
+    SECRET_SIG,
+    PulumiCli,
+    config_calls,
+    sdk_client,
+)
+
+pytestmark = pytest.mark.engine
+pytest_plugins = ["tests.engine_fixtures"]
+
+EXAMPLE: Final = REPO / "examples" / "yaml" / "Pulumi.yaml"
+PLUGIN_DIR: Final = Path(sys.executable).parent  # its pulumi-resource-genauth
+TRACEBACK: Final = "Traceback"
+ROTATED_PASSWORD: Final = "canary-rotated-smtp-pass-4c1d"
+PLANTED_KEY: Final = "SG.planted-native-key-8e2f"
+URN_PREFIX: Final = "urn:pulumi:dev::genauth-yaml-example::"
+
+
+@dataclass
+class YamlStack:
+    """A YAML project in a folder of its own, with its backend, run by the real CLI."""
+
+    folder: Path
+    env: dict[str, str]
+    cli: Path
+    outputs: list[str] = field(default_factory=list)
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``pulumi ARGS`` in the project; keep what it printed for the secret search."""
+        done = subprocess.run(
+            [str(self.cli), *args],
+            cwd=self.folder / "project",
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        self.outputs.append(done.stdout + done.stderr)
+        if check and done.returncode != 0:
+            pytest.fail(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    @property
+    def program_file(self) -> Path:
+        return self.folder / "project" / "Pulumi.yaml"
+
+    def program(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = yaml.safe_load(self.program_file.read_text())
+        return loaded
+
+    def write_program(self, program: dict[str, Any]) -> None:
+        self.program_file.write_text(yaml.safe_dump(program, sort_keys=False))
+
+    def state(self) -> dict[str, Any]:
+        exported: dict[str, Any] = json.loads(self.run("stack", "export").stdout)
+        return exported
+
+    def resource(self, name: str) -> dict[str, Any]:
+        for resource in self.state()["deployment"]["resources"]:
+            if resource["urn"].endswith(f"::{name}"):
+                found: dict[str, Any] = resource
+                return found
+        raise AssertionError(f"no resource {name} in the state")
+
+    def assert_no_secret_leaked(self, *canaries: str) -> None:
+        """No canary in anything the CLI printed or in any file of the backend."""
+        for canary in canaries:
+            for printed in self.outputs:
+                assert canary not in printed
+            for path in (self.folder / "backend").rglob("*"):
+                if path.is_file():
+                    assert canary not in path.read_text(errors="replace"), path
+
+
+@pytest.fixture
+def yaml_stack(
+    pulumi_cli: PulumiCli, emulator: EmulatorServer, tmp_path: Path, _engine_environ: None
+) -> Iterator[YamlStack]:
+    """examples/yaml as stack `dev`, configured for the emulator's pool-a and pool-b."""
+    if not (pulumi_cli.bin_dir / "pulumi-language-yaml").exists():
+        pytest.fail("no pulumi-language-yaml beside pulumi: run scripts/install-pulumi-cli")
+    project = tmp_path / "project"
+    project.mkdir()
+    program = yaml.safe_load(EXAMPLE.read_text())
+    program["plugins"] = {"providers": [{"name": "genauth", "path": str(PLUGIN_DIR)}]}
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    (tmp_path / "backend").mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{pulumi_cli.bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PULUMI_HOME": str(tmp_path / "home"),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+    stack = YamlStack(tmp_path, env, pulumi_cli.bin_dir / "pulumi")
+    stack.run("stack", "init", "dev")
+    marketing, support = emulator.pools
+    for key, value, secret in [
+        ("host", emulator.url, False),
+        ("marketingKeyId", marketing.access_key_id, False),
+        ("marketingKeySecret", marketing.access_key_secret, True),
+        ("supportKeyId", support.access_key_id, False),
+        ("supportKeySecret", support.access_key_secret, True),
+        ("smtpPassword", SMTP_PASSWORD, True),
+        ("sendgridKey", SENDGRID_KEY, True),
+    ]:
+        stack.run("config", "set", key, value, *(["--secret"] if secret else []))
+    yield stack
+    shutil.rmtree(tmp_path / "home", ignore_errors=True)
+
+
+def marketing_setting(password: str = SMTP_PASSWORD) -> dict[str, Any]:
+    """What the example's marketingMail stores in pool-a (spelled as the API spells it)."""
+    return {
+        "type": "custom",
+        "enabled": True,
+        "smtpConfig": {
+            "smtp_host": "smtp.example.com",
+            "smtp_port": 465,
+            "sender": "marketing@example.com",
+            "senderPass": password,
+            "secure": True,
+        },
+    }
+
+
+SUPPORT_SETTING: Final = {
+    "type": "sendgrid",
+    "enabled": True,
+    "sendGridConfig": {"sender": "support@example.com", "apikey": SENDGRID_KEY},
+}
+
+
+def test_the_yaml_example_configures_two_pools_then_shows_no_changes(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """up sets each pool through its own provider; a second preview has nothing to do."""
+    up = yaml_stack.run("up", "--yes")
+
+    assert emulator.stored("pool-a") == marketing_setting()
+    assert emulator.stored("pool-b") == SUPPORT_SETTING
+    assert "using pulumi-resource-genauth from $PATH" not in up.stdout + up.stderr
+    calls = len(emulator.requests())
+    yaml_stack.run("preview", "--expect-no-changes", "--diff")
+    assert len(emulator.requests()) == calls  # a preview makes no API call
+    state = yaml_stack.resource("marketingMail")
+    assert state["outputs"]["userpoolId"] == "pool-a"
+    assert SECRET_SIG in json.dumps(state["outputs"]["smtpConfig"]["senderPass"])
+    assert SECRET_SIG in json.dumps(state["inputs"]["smtpConfig"]["senderPass"])
+    yaml_stack.assert_no_secret_leaked(SMTP_PASSWORD, SENDGRID_KEY)
+
+
+def test_a_rotated_secret_previews_as_its_field_and_updates_in_place(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """--diff names smtpConfig.senderPass as [secret] changed; up updates, never replaces."""
+    yaml_stack.run("up", "--yes")
+    yaml_stack.run("config", "set", "--secret", "smtpPassword", ROTATED_PASSWORD)
+
+    preview = yaml_stack.run("preview", "--diff").stdout
+
+    assert "senderPass: [secret] => [secret]" in preview
+    assert "1 to update" in preview
+    assert "replace" not in preview
+    yaml_stack.run("up", "--yes")
+    assert emulator.stored("pool-a") == marketing_setting(ROTATED_PASSWORD)
+    yaml_stack.assert_no_secret_leaked(SMTP_PASSWORD, ROTATED_PASSWORD, SENDGRID_KEY)
+
+
+def test_a_type_switch_is_an_update_of_the_type_and_both_configs(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """From sendgrid to ali: --diff shows type, the config removed and the one added."""
+    yaml_stack.run("up", "--yes")
+    program = yaml_stack.program()
+    program["resources"]["supportMail"]["properties"] = {
+        "type": "ali",
+        "aliExmailConfig": {"sender": "support@example.com", "senderPass": "${smtpPassword}"},
+    }
+    yaml_stack.write_program(program)
+
+    preview = yaml_stack.run("preview", "--diff").stdout
+
+    assert re.search(r'~ type\s*: "sendgrid" => "ali"', preview), preview
+    assert "- sendGridConfig" in preview
+    assert "+ aliExmailConfig" in preview
+    yaml_stack.run("up", "--yes")
+    assert emulator.stored("pool-b") == {
+        "type": "ali",
+        "enabled": True,
+        "aliExmailConfig": {"sender": "support@example.com", "senderPass": SMTP_PASSWORD},
+    }
+    yaml_stack.assert_no_secret_leaked(SMTP_PASSWORD, SENDGRID_KEY)
+
+
+def test_refresh_shows_drift_without_the_planted_secret_and_up_repairs_it(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """A key changed out of band: refresh reads the drift, keeps no planted secret; up restores."""
+    yaml_stack.run("up", "--yes")
+    answer = sdk_client(emulator, 1).config_email_provider(
+        type="sendgrid",
+        enabled=True,
+        send_grid_config={"sender": "support@example.com", "apikey": PLANTED_KEY},
+    )
+    assert answer["statusCode"] == 200
+
+    yaml_stack.run("refresh", "--yes")
+    refreshed = yaml_stack.resource("supportMail")
+    assert refreshed["outputs"]["sendGridConfig"]["apikey"] is None or SECRET_SIG in json.dumps(
+        refreshed["outputs"]["sendGridConfig"]["apikey"]
+    )
+    preview = yaml_stack.run("preview", "--diff").stdout
+    assert "1 to update" in preview
+    yaml_stack.run("up", "--yes")
+
+    assert emulator.stored("pool-b") == SUPPORT_SETTING
+    yaml_stack.run("preview", "--expect-no-changes")
+    yaml_stack.assert_no_secret_leaked(PLANTED_KEY, SENDGRID_KEY, SMTP_PASSWORD)
+
+
+def test_destroy_hands_both_pools_back(yaml_stack: YamlStack, emulator: EmulatorServer) -> None:
+    """destroy sends each setting back disabled, each through its own pool's keys."""
+    yaml_stack.run("up", "--yes")
+
+    yaml_stack.run("destroy", "--yes")
+
+    assert emulator.stored("pool-a") == {**marketing_setting(), "enabled": False}
+    assert emulator.stored("pool-b") == {**SUPPORT_SETTING, "enabled": False}
+
+
+def test_import_adopts_the_live_setting_with_its_secret_unknown(yaml_stack: YamlStack) -> None:
+    """pulumi import of pool-b through its provider: the live setting, the key never read."""
+    yaml_stack.run("up", "--yes")
+    yaml_stack.run(
+        "state", "delete", f"{URN_PREFIX}genauth:index:EmailProvider::supportMail", "--yes"
+    )
+    provider = f"{URN_PREFIX}pulumi:providers:genauth::support"
+
+    yaml_stack.run(
+        "import", "genauth:index:EmailProvider", "adopted", "pool-b",
+        "--provider", f"support={provider}", "--yes", "--generate-code=false",
+    )  # fmt: skip
+
+    adopted = yaml_stack.resource("adopted")
+    assert adopted["id"] == "pool-b"
+    assert adopted["inputs"]["type"] == "sendgrid"
+    assert adopted["inputs"]["sendGridConfig"]["sender"] == "support@example.com"
+    assert SECRET_SIG in json.dumps(adopted["inputs"]["sendGridConfig"]["apikey"])
+    assert adopted["outputs"]["appliedSetting"] == {
+        "type": "sendgrid",
+        "sendGridConfig": {"sender": "support@example.com"},
+    }
+    yaml_stack.assert_no_secret_leaked(SENDGRID_KEY, SMTP_PASSWORD)
+
+
+def test_a_bad_port_fails_preview_naming_the_field_with_no_api_call(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """smtpPort 70000: one line that names smtpConfig.smtpPort and the rule; nothing sent."""
+    program = yaml_stack.program()
+    program["resources"]["marketingMail"]["properties"]["smtpConfig"]["smtpPort"] = 70000
+    yaml_stack.write_program(program)
+
+    preview = yaml_stack.run("preview", check=False)
+
+    assert preview.returncode != 0
+    text = preview.stdout + preview.stderr
+    assert "smtpConfig.smtpPort must be a port number from 1 to 65535 (got 70000)" in text
+    assert TRACEBACK not in text
+    assert emulator.requests() == []
+
+
+def test_an_api_error_is_one_line_under_the_resource(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """A refused config call: one error line with the requestId, no traceback, no secret."""
+    emulator.add_fault(path=CONFIG_EMAIL_PROVIDER, envelope_status=400, times=2)
+
+    up = yaml_stack.run("up", "--yes", check=False)
+
+    text = up.stdout + up.stderr
+    assert up.returncode != 0
+    assert TRACEBACK not in text
+    assert 'File "' not in text
+    errors = [line for line in text.splitlines() if f"{CONFIG_EMAIL_PROVIDER} failed" in line]
+    assert errors, text
+    assert "requestId" in errors[0]
+    assert "genauth:index:EmailProvider (" in text
+    yaml_stack.assert_no_secret_leaked(SMTP_PASSWORD, SENDGRID_KEY)
+
+
+def test_the_takeover_warning_shows_under_the_resource(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """A live setting in pool-b is overwritten with a warning in supportMail's diagnostics."""
+    answer = sdk_client(emulator, 1).config_email_provider(
+        type="sendgrid",
+        enabled=True,
+        send_grid_config={"sender": "other@example.com", "apikey": PLANTED_KEY},
+    )
+    assert answer["statusCode"] == 200
+
+    text = yaml_stack.run("up", "--yes").stdout
+
+    diagnostics = text.split("Diagnostics:", 1)[1]
+    section = diagnostics.split("genauth:index:EmailProvider (supportMail):", 1)[1]
+    assert "user pool pool-b already sends mail through a third-party provider" in section
+    assert len(config_calls(emulator)) == 3  # the planted one, then one per pool
+    yaml_stack.assert_no_secret_leaked(PLANTED_KEY)
