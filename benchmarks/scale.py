@@ -4,12 +4,15 @@ One ``pulumi up`` of a program declaring ``--pools`` EmailProviders (default 50)
 user pool of its own (``genauth:pools`` entries), against the emulator with ``--latency-ms``
 (default 50) added to every answer. Printed:
 
-* the API window of the ``up``: from the first request the emulator received to the last
-  answer it sent, beside the latency bound, ceil(pools / 4 worker threads) x 3 calls
-  (token, read, configure) x latency: no provider can do better through the SDK's
-  dynamic-provider server, which runs four calls at a time;
-* the whole ``up`` as the CLI took it, and the plugin's peak memory (VmHWM, read from /proc
-  while it runs);
+* for each front end (``--front-end``): the API window of the ``up``, from the first request
+  the emulator received to the last answer it sent, beside its latency bound:
+  - the dynamic resource: ceil(pools / 4 worker threads) x 3 calls (token, read, configure) x
+    latency: no provider can do better through the SDK's dynamic-provider server, which runs
+    four calls at a time;
+  - the native provider (one explicit provider, so one plugin process, per pool):
+    ceil(pools / engine parallelism) x 3 calls x latency, with ``--parallel`` (default 50);
+* the whole ``up`` as the CLI took it, and the plugins' peak memory (VmHWM, read from /proc
+  while it runs: the one dynamic plugin; the largest of the native ones, and their sum);
 * the official ``genauth`` SDK configuring the same pools one after another, for comparison;
 * ``--unreachable N``: N resources refreshed against a host that refuses connections, and
   how long until all N had failed (the retry budget is spent once, not N times).
@@ -63,6 +66,30 @@ def program(count: int) -> auto.PulumiFn:
     return run
 
 
+def native_program(count: int, host: str) -> auto.PulumiFn:
+    """The same pools through the native provider: an explicit provider per pool."""
+
+    def run() -> None:
+        for n, pool in enumerate(pools(count)):
+            provider = pulumi.ProviderResource(
+                "genauth",
+                f"p{n}",
+                {
+                    "host": host,
+                    "accessKeyId": pool.access_key_id,
+                    "accessKeySecret": pulumi.Output.secret(pool.access_key_secret),
+                },
+            )
+            pulumi.CustomResource(
+                "genauth:index:EmailProvider",
+                f"mail-{n}",
+                {"type": "sendgrid", "sendGridConfig": CONFIG},
+                opts=pulumi.ResourceOptions(provider=provider),
+            )
+
+    return run
+
+
 def cli_bin() -> str:
     found = subprocess.run(
         [str(REPO / "scripts" / "install-pulumi-cli")], capture_output=True, text=True, check=True
@@ -75,7 +102,8 @@ def stack_for(root: Path, count: int, host: str, fn: auto.PulumiFn) -> auto.Stac
     (root / "cli").mkdir()
     (root / "cli" / "bin").symlink_to(bin_dir, target_is_directory=True)
     env = {
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        # The CLI, and this Python's pulumi-resource-genauth for the native front end.
+        "PATH": os.pathsep.join([bin_dir, str(Path(sys.executable).parent), os.environ["PATH"]]),
         "PULUMI_CONFIG_PASSPHRASE": "bench",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_PYTHON_CMD": sys.executable,
@@ -105,29 +133,32 @@ def stack_for(root: Path, count: int, host: str, fn: auto.PulumiFn) -> auto.Stac
 
 
 @contextmanager
-def peak_memory_of_plugin() -> Iterator[Callable[[], float]]:
-    """Watch /proc for the plugin process (``-m pulumi.dynamic``); yields its peak RSS in MB."""
-    peak = 0.0
+def peak_memory_of_plugins(marker: bytes) -> Iterator[Callable[[], dict[int, float]]]:
+    """Watch /proc for plugin processes (``marker`` in their command line); yields their peaks.
+
+    The peak RSS (VmHWM) in MB of each process seen, by pid.
+    """
+    peaks: dict[int, float] = {}
     done = threading.Event()
 
     def watch() -> None:
-        nonlocal peak
         while not done.is_set():
             for status in Path("/proc").glob("[0-9]*/cmdline"):
                 try:
-                    if b"pulumi.dynamic" not in status.read_bytes():
+                    if marker not in status.read_bytes():
                         continue
                     for line in (status.parent / "status").read_text().splitlines():
                         if line.startswith("VmHWM:"):
-                            peak = max(peak, int(line.split()[1]) / 1024)
-                except OSError:
+                            pid = int(status.parent.name)
+                            peaks[pid] = max(peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
+                except (OSError, ValueError):
                     continue
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        yield lambda: peak
+        yield lambda: dict(peaks)
     finally:
         done.set()
         watcher.join()
@@ -138,23 +169,34 @@ def api_window(emulator: EmulatorServer, since: int) -> float:
     return max(e["answered"] for e in entries) - min(e["received"] for e in entries)
 
 
-def up_figures(count: int, latency: float) -> None:
+def up_figures(count: int, latency: float, front_end: str, parallel: int) -> None:
     with EmulatorServer(pools=pools(count)) as emulator, tempfile.TemporaryDirectory() as tmp:
         emulator.add_fault(latency_seconds=latency, times=1_000_000)
-        stack = stack_for(Path(tmp), count, emulator.url, program(count))
+        native = front_end == "native"
+        fn = native_program(count, emulator.url) if native else program(count)
+        stack = stack_for(Path(tmp), count, emulator.url, fn)
         before = len(emulator.requests())
-        with peak_memory_of_plugin() as peak:
+        marker = b"pulumi-resource-genauth" if native else b"pulumi.dynamic"
+        with peak_memory_of_plugins(marker) as peaks:
             started = time.perf_counter()
-            stack.up()
+            stack.up(parallel=parallel)
             took = time.perf_counter() - started
         window = api_window(emulator, before)
         calls = len(emulator.requests()) - before
-        bound = math.ceil(count / WORKERS) * CALLS_PER_CREATE * latency
-        print(f"up of {count} pools, {latency * 1000:.0f} ms per round trip ({calls} calls)")
+        at_once = min(parallel, count) if native else WORKERS
+        bound = math.ceil(count / at_once) * CALLS_PER_CREATE * latency
+        memory = peaks()
+        print(
+            f"{front_end}: up of {count} pools, {latency * 1000:.0f} ms per round trip "
+            f"({calls} calls, --parallel {parallel})"
+        )
         print(f"  API window                   {window:7.2f} s")
         print(f"  latency bound                {bound:7.2f} s  (ratio {window / bound:.2f})")
         print(f"  whole up (CLI)               {took:7.2f} s")
-        print(f"  plugin peak memory           {peak():7.1f} MB")
+        print(
+            f"  plugin peak memory           {max(memory.values(), default=0):7.1f} MB"
+            f"  ({len(memory)} process(es), {sum(memory.values()):.0f} MB in all)"
+        )
 
         started = time.perf_counter()
         for pool in pools(count):
@@ -203,9 +245,13 @@ def main() -> None:
     parser.add_argument("--pools", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--unreachable", type=int, default=10)
+    parser.add_argument("--front-end", choices=["dynamic", "native", "both"], default="both")
+    parser.add_argument("--parallel", type=int, default=50, help="the engine's parallelism")
     args = parser.parse_args()
     pulumi.runtime.settings.ROOT.set(None)  # inline programs run in this process
-    up_figures(args.pools, args.latency_ms / 1000)
+    for front_end in ("dynamic", "native"):
+        if args.front_end in (front_end, "both"):
+            up_figures(args.pools, args.latency_ms / 1000, front_end, args.parallel)
     if args.unreachable:
         unreachable_figures(args.unreachable)
 

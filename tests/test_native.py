@@ -215,3 +215,21 @@ def test_diff_with_an_unknown_value_is_a_change() -> None:
     old = {"type": "custom", "enabled": True, "smtpConfig": SMTP}
     new = {"type": "custom", "smtpConfig": {**SMTP, "senderPass": rpc.UNKNOWN}}
     assert diff(old, new) == {"smtpConfig": PropertyDiffKind.UPDATE}
+
+
+def test_diff_of_a_state_the_dynamic_resource_wrote_is_an_update_of_its_shape() -> None:
+    """The same setting under the dynamic resource's names: an update that drops them."""
+    old = {
+        "type": "custom",
+        "enabled": True,
+        "smtp_config": {"smtp_host": "smtp.example.com", "smtp_port": 465.0,
+                        "sender": "a@example.com", "sender_pass": "pw-1", "secure": True},
+        "userpool_id": "pool-a",
+        "__provider": "pickled",
+    }  # fmt: skip
+    new = {"type": "custom", "smtpConfig": SMTP}
+    assert diff(old, new) == {
+        "smtp_config": PropertyDiffKind.DELETE,
+        "userpool_id": PropertyDiffKind.DELETE,
+        "__provider": PropertyDiffKind.DELETE,
+    }

@@ -49,7 +49,7 @@ from .._credentials import Credentials, resolve_credentials, unknown_key_message
 from .._exceptions import ConfigurationError, PoolMismatchError
 from .._fields import APPLIED_KEY, CONFIG_FIELDS, POOL_KEY, SETTING_KEYS
 from . import _properties as names
-from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, schema_text
+from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, STATE_KEYS, schema_text
 
 if TYPE_CHECKING:
     from .._client import GenAuthClient
@@ -61,8 +61,9 @@ Log = Callable[[str, str], None]
 
 # Threads for calls to GenAuth: the engine's own parallelism is what limits a deployment.
 API_THREADS: Final = 64
-# Keys the engine itself adds to a provider's inputs.
-_ENGINE_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL"})
+# Provider inputs that are not this provider's to refuse: the engine adds the first two, and
+# genauth:pools is the dynamic resource's (a stack moving from it may hold both).
+_OTHER_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL", "pools"})
 
 
 def _default_client(credentials: Credentials) -> GenAuthClient:
@@ -109,7 +110,7 @@ class GenAuthProvider(Provider):
         failures = [
             CheckFailure("", unknown_key_message("genauth:", key, PROVIDER_CONFIG_KEYS))
             for key in request.new_inputs
-            if key not in PROVIDER_CONFIG_KEYS and key not in _ENGINE_PROVIDER_KEYS
+            if key not in PROVIDER_CONFIG_KEYS and key not in _OTHER_PROVIDER_KEYS
         ]
         return CheckResponse(inputs=request.new_inputs, failures=failures)
 
@@ -167,6 +168,11 @@ class GenAuthProvider(Provider):
             }
             return DiffResponse(changes=True, detailed_diff=detailed)
         detailed = _field_diff(before, normalized(news))
+        # A state the dynamic resource wrote (a stack moving here with an alias): the same
+        # setting, but its outputs are rewritten in this provider's shape by an update.
+        for key in request.old_state:
+            if key not in STATE_KEYS:
+                detailed[key] = PropertyDiff(PropertyDiffKind.DELETE, input_diff=False)
         return DiffResponse(changes=bool(detailed), detailed_diff=detailed)
 
     # -- apply ----------------------------------------------------------------------------------

@@ -33,3 +33,8 @@ def schema_text() -> str:
 # The keys of the provider's config (genauth:<key>) and the resource's input properties.
 PROVIDER_CONFIG_KEYS: Final = tuple(schema()["config"]["variables"])
 RESOURCE_INPUTS: Final = frozenset(schema()["resources"][RESOURCE_TOKEN]["inputProperties"])
+# Everything this plugin writes into a resource's state: the schema's outputs, the inputs, and
+# appliedSetting (what delete compares; not for programs).
+STATE_KEYS: Final = frozenset(
+    {*schema()["resources"][RESOURCE_TOKEN]["properties"], *RESOURCE_INPUTS, "appliedSetting"}
+)
