@@ -10,7 +10,7 @@ import json
 import pytest
 
 from pulumi_genauth import ConfigurationError
-from pulumi_genauth._credentials import resolve_credentials
+from pulumi_genauth._credentials import pool_names, resolve_credentials
 
 STACK = {
     "genauth:host": "https://stack.example.com",
@@ -81,3 +81,216 @@ def test_a_typo_in_a_pool_entry_names_the_key_meant() -> None:
     pools = {"staff": {"hots": "https://x.example.com", "accessKeyId": "s", "accessKeySecret": "x"}}
     with pytest.raises(ConfigurationError, match=r"genauth:pools\.staff\.hots .*did you mean"):
         resolve_credentials({"genauth:pools": json.dumps(pools)}, {}, "staff")
+
+
+# Each a stack config, an environment and the whole sentence the user gets for the default pool.
+MISSING_KEYS = [
+    pytest.param(
+        {},
+        {},
+        "GenAuth credentials are missing: set genauth:accessKeyId (or $GENAUTH_ACCESS_KEY_ID) "
+        "and genauth:accessKeySecret (or $GENAUTH_ACCESS_KEY_SECRET), e.g. `pulumi config set "
+        "genauth:accessKeyId <id>` and `pulumi config set --secret genauth:accessKeySecret "
+        "<secret>`",
+        id="both",
+    ),
+    pytest.param(
+        {"genauth:accessKeyId": "stack-id"},
+        {},
+        "GenAuth credentials are missing: set genauth:accessKeySecret (or "
+        "$GENAUTH_ACCESS_KEY_SECRET), e.g. `pulumi config set genauth:accessKeyId <id>` and "
+        "`pulumi config set --secret genauth:accessKeySecret <secret>`",
+        id="secret",
+    ),
+    pytest.param(
+        {"genauth:accessKeyId": "  "},
+        {"GENAUTH_ACCESS_KEY_SECRET": "environ-secret"},
+        "GenAuth credentials are missing: set genauth:accessKeyId (or $GENAUTH_ACCESS_KEY_ID), "
+        "e.g. `pulumi config set genauth:accessKeyId <id>` and `pulumi config set --secret "
+        "genauth:accessKeySecret <secret>`",
+        id="id, blank in the stack",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "environ", "message"), MISSING_KEYS)
+def test_missing_keys_are_named_with_the_commands_that_set_them(
+    config: dict[str, str], environ: dict[str, str], message: str
+) -> None:
+    """No access key: the error names exactly the keys missing, each with its variable."""
+    with pytest.raises(ConfigurationError) as error:
+        resolve_credentials(config, environ, None)
+    assert str(error.value) == message
+
+
+def add_it(pool: str) -> str:
+    """The commands that every "not an entry" error ends with, for ``pool``."""
+    return (
+        f"add it with `pulumi config set --path 'genauth:pools.{pool}.accessKeyId' <id>` and "
+        f"`pulumi config set --secret --path 'genauth:pools.{pool}.accessKeySecret' <secret>`"
+    )
+
+
+# Each a value of genauth:pools and the whole sentence the user gets for pool="staff".
+BAD_POOLS = [
+    pytest.param(
+        None,
+        f"pool 'staff' is not an entry of the stack config genauth:pools (entries: none); "
+        f"{add_it('staff')}",
+        id="no genauth:pools",
+    ),
+    pytest.param(
+        "",
+        f"pool 'staff' is not an entry of the stack config genauth:pools (entries: none); "
+        f"{add_it('staff')}",
+        id="empty genauth:pools",
+    ),
+    pytest.param(
+        json.dumps({"prod": {}, "dev": {}}),
+        f"pool 'staff' is not an entry of the stack config genauth:pools (entries: 'dev', "
+        f"'prod'); {add_it('staff')}",
+        id="other entries, sorted",
+    ),
+    pytest.param(
+        '{"staff": {"accessKeySecret": "planted-secret"',
+        "the stack config genauth:pools is not valid JSON",
+        id="not JSON, text not quoted",
+    ),
+    pytest.param(
+        json.dumps(["staff"]),
+        "the stack config genauth:pools must be an object of named pools, e.g. "
+        '{"staging": {"host": "...", "accessKeyId": "...", "accessKeySecret": "..."}}',
+        id="not an object",
+    ),
+    pytest.param(
+        json.dumps({"staff": "key-id"}),
+        "genauth:pools.staff must be an object with accessKeyId and accessKeySecret",
+        id="entry not an object",
+    ),
+    pytest.param(
+        json.dumps({"staff": {"host": "https://staff.example.com"}}),
+        "GenAuth credentials are missing for pool 'staff': set genauth:pools.staff.accessKeyId "
+        "and genauth:pools.staff.accessKeySecret (the secret with --secret --path)",
+        id="entry without keys",
+    ),
+    pytest.param(
+        json.dumps({"staff": {"accessKeyId": "s", "accessKeySecret": " "}}),
+        "GenAuth credentials are missing for pool 'staff': set "
+        "genauth:pools.staff.accessKeySecret (the secret with --secret --path)",
+        id="entry with a blank secret",
+    ),
+    pytest.param(
+        json.dumps({"staff": {"accessKeySecret": "x"}}),
+        "GenAuth credentials are missing for pool 'staff': set "
+        "genauth:pools.staff.accessKeyId (the secret with --secret --path)",
+        id="entry without an id",
+    ),
+    pytest.param(
+        json.dumps({"staff": {"accessKeyId": "s", "accessKeySecret": "x", "region": "cn"}}),
+        "the stack config key genauth:pools.staff.region is not one of pulumi-genauth's: the "
+        "known keys are genauth:pools.staff.host, genauth:pools.staff.accessKeyId, "
+        "genauth:pools.staff.accessKeySecret, genauth:pools.staff.brand",
+        id="unknown key, nothing near it",
+    ),
+    pytest.param(
+        json.dumps({"staff": {"accessKeyId": "s", "accessKeySecret": "x", "brand": "Authing"}}),
+        "genauth:pools.staff.brand must be 'genauth' or 'authing' (got 'Authing')",
+        id="unknown brand",
+    ),
+    pytest.param(
+        json.dumps(
+            {
+                "staff": {
+                    "host": "http://api.example.com",
+                    "accessKeyId": "s",
+                    "accessKeySecret": "x",
+                }
+            }
+        ),
+        "genauth:pools.staff.host: GenAuth host 'http://api.example.com' uses plain http://, "
+        "which is only allowed for loopback hosts (a local emulator); use https://",
+        id="entry host not https",
+    ),
+]
+
+
+@pytest.mark.parametrize(("pools", "message"), BAD_POOLS)
+def test_a_pool_that_cannot_be_used_is_refused_with_what_to_set(
+    pools: str | None, message: str
+) -> None:
+    """A pool entry missing or malformed: one sentence names the config path and the fix."""
+    config = {**STACK, "genauth:pools": pools} if pools is not None else STACK
+    with pytest.raises(ConfigurationError) as error:
+        resolve_credentials(config, ENVIRON, "staff")
+    assert str(error.value) == message
+
+
+def test_genauth_pools_may_arrive_as_an_object() -> None:
+    """The engine may hand structured config over as an object rather than JSON text."""
+    pools = {"staff": {"accessKeyId": "s", "accessKeySecret": "x"}}
+    found = resolve_credentials({**STACK, "genauth:pools": pools}, {}, "staff")
+    assert (found.access_key_id, found.access_key_secret) == ("s", "x")
+
+
+@pytest.mark.parametrize(
+    ("entry_brand", "config_brand", "environ_brand", "brand"),
+    [
+        ("authing", None, None, "authing"),
+        ("genauth", "authing", "authing", "genauth"),
+        (None, "authing", None, "authing"),
+        (None, None, "authing", "authing"),
+        (None, None, None, None),
+    ],
+)
+def test_a_pool_entry_brand_wins_else_the_default_brand_applies(
+    entry_brand: str | None, config_brand: str | None, environ_brand: str | None, brand: str | None
+) -> None:
+    """genauth:pools.<name>.brand, else genauth:brand, else GENAUTH_BRAND, else from the host."""
+    entry = {"accessKeyId": "s", "accessKeySecret": "x"}
+    if entry_brand:
+        entry["brand"] = entry_brand
+    config: dict[str, object] = {"genauth:pools": {"staff": entry}}
+    if config_brand:
+        config["genauth:brand"] = config_brand
+    environ = {"GENAUTH_BRAND": environ_brand} if environ_brand else {}
+    assert resolve_credentials(config, environ, "staff").brand == brand
+
+
+@pytest.mark.parametrize(
+    ("config", "environ", "message"),
+    [
+        (
+            {"genauth:host": "http://api.example.com"},
+            {},
+            "genauth:host: GenAuth host 'http://api.example.com' uses plain http://, which is "
+            "only allowed for loopback hosts (a local emulator); use https://",
+        ),
+        (
+            {},
+            {"GENAUTH_HOST": "http://api.example.com"},
+            "$GENAUTH_HOST: GenAuth host 'http://api.example.com' uses plain http://, which is "
+            "only allowed for loopback hosts (a local emulator); use https://",
+        ),
+        (
+            {"genauth:brand": "GenAuth"},
+            {},
+            "genauth:brand must be 'genauth' or 'authing' (got 'GenAuth')",
+        ),
+    ],
+    ids=["genauth:host", "GENAUTH_HOST", "genauth:brand"],
+)
+def test_a_bad_default_host_or_brand_is_refused_naming_where_it_came_from(
+    config: dict[str, str], environ: dict[str, str], message: str
+) -> None:
+    """A refused host or brand names the config key or variable it was read from."""
+    keys = {"genauth:accessKeyId": "stack-id", "genauth:accessKeySecret": "stack-secret"}
+    with pytest.raises(ConfigurationError) as error:
+        resolve_credentials({**keys, **config}, environ, None)
+    assert str(error.value) == message
+
+
+def test_pool_names_lists_the_entries_sorted() -> None:
+    """The names of genauth:pools' entries, in order; none when genauth:pools is not set."""
+    pools = {"staff": {}, "dev": {}}
+    assert pool_names({"genauth:pools": json.dumps(pools)}) == ["dev", "staff"]
+    assert pool_names(STACK) == []

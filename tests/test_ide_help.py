@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
+import importlib.metadata
 import inspect
 import pydoc
 import re
@@ -156,3 +158,27 @@ def annotated_attributes_without_docstring() -> list[str]:
 def test_every_field_and_output_has_a_docstring() -> None:
     """Arguments' fields, TypedDict keys and the resource's outputs all say what they are."""
     assert annotated_attributes_without_docstring() == []
+
+
+@pytest.mark.parametrize(("name", "module"), sorted(genauth._LAZY.items()))
+def test_a_name_imported_on_first_use_is_its_modules_object(
+    monkeypatch: pytest.MonkeyPatch, name: str, module: str
+) -> None:
+    """`genauth.EmailProvider` and the like are the real objects, the first time and after."""
+    monkeypatch.delitem(vars(genauth), name, raising=False)  # as if never named before
+    expected = getattr(importlib.import_module(f"pulumi_genauth.{module}"), name)
+    assert getattr(genauth, name) is expected
+    assert getattr(genauth, name) is expected
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    """`pulumi_genauth.__version__` is the version pip installed, from the package metadata."""
+    assert genauth.__version__ == importlib.metadata.version("pulumi-genauth")
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    """A misspelt name fails as Python's own would, so hasattr() and IDEs see no such name."""
+    assert not hasattr(genauth, "EmailProviders")
+    with pytest.raises(AttributeError) as error:
+        genauth.EmailProviders  # type: ignore[attr-defined]  # noqa: B018
+    assert str(error.value) == "module 'pulumi_genauth' has no attribute 'EmailProviders'"

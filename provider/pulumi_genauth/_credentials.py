@@ -69,12 +69,12 @@ def resolve_credentials(
 
     key_id = _text(config.get(CONFIG_ACCESS_KEY_ID)) or environ.get(c.ENV_ACCESS_KEY_ID)
     secret = _text(config.get(CONFIG_ACCESS_KEY_SECRET)) or environ.get(c.ENV_ACCESS_KEY_SECRET)
-    missing = []
-    if not key_id:
-        missing.append(f"{CONFIG_ACCESS_KEY_ID} (or ${c.ENV_ACCESS_KEY_ID})")
-    if not secret:
-        missing.append(f"{CONFIG_ACCESS_KEY_SECRET} (or ${c.ENV_ACCESS_KEY_SECRET})")
-    if missing or not key_id or not secret:
+    if not key_id or not secret:
+        missing = []
+        if not key_id:
+            missing.append(f"{CONFIG_ACCESS_KEY_ID} (or ${c.ENV_ACCESS_KEY_ID})")
+        if not secret:
+            missing.append(f"{CONFIG_ACCESS_KEY_SECRET} (or ${c.ENV_ACCESS_KEY_SECRET})")
         raise ConfigurationError(
             "GenAuth credentials are missing: set "
             + " and ".join(missing)
@@ -112,12 +112,12 @@ def _named_pool(
             f"{CONFIG_POOLS}.{pool} must be an object with accessKeyId and accessKeySecret"
         )
     key_id, secret = _text(entry.get("accessKeyId")), _text(entry.get("accessKeySecret"))
-    missing = [
-        f"{CONFIG_POOLS}.{pool}.{name}"
-        for name, value in (("accessKeyId", key_id), ("accessKeySecret", secret))
-        if not value
-    ]
-    if missing or not key_id or not secret:
+    if not key_id or not secret:
+        missing = [
+            f"{CONFIG_POOLS}.{pool}.{name}"
+            for name, value in (("accessKeyId", key_id), ("accessKeySecret", secret))
+            if not value
+        ]
         raise ConfigurationError(
             "GenAuth credentials are missing for pool "
             f"{pool!r}: set {' and '.join(missing)} (the secret with --secret --path)"

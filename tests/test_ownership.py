@@ -1,0 +1,138 @@
+"""What a delete does to the live setting: disable only what this resource applied.
+
+``plan_release`` against live settings as the API reports them (``EmailProviderInfo``) and
+states as the provider writes them; test_provider.py plays the same through the emulator.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from pulumi_genauth._models import EmailProviderInfo
+from pulumi_genauth._ownership import Release, plan_release
+
+from ._cases import CASES, SMTP_PASSWORD
+
+# What create records as applied_setting for CASES["custom"]: the setting without its secret.
+APPLIED_CUSTOM = {
+    "type": "custom",
+    "smtp_config": {
+        "smtp_host": "smtp.example.com",
+        "smtp_port": 465,
+        "sender": "no-reply@example.com",
+        "secure": True,
+    },
+}
+LEFT = "user pool 'pool-a' is left as it is: "
+
+
+def live(kind: str = "custom", **config: Any) -> EmailProviderInfo:
+    """pool-a's setting as the API reports it: CASES[kind], with ``config`` fields changed."""
+    wire = copy.deepcopy(CASES[kind][1])
+    next(value for key, value in wire.items() if key.endswith("Config")).update(config)
+    return EmailProviderInfo.model_validate(wire)
+
+
+def state(applied: dict[str, Any] | None = APPLIED_CUSTOM, **config: Any) -> dict[str, Any]:
+    """The outputs create writes for CASES["custom"], with ``smtp_config`` fields changed."""
+    props = copy.deepcopy(CASES["custom"][0])
+    props["smtp_config"].update(config)
+    outputs = {"userpool_id": "pool-a", **props, "pool": None}
+    if applied is not None:
+        outputs["applied_setting"] = applied
+    return outputs
+
+
+def disabled_wire(release: Release) -> dict[str, Any]:
+    """The body a release sends, as the API receives it."""
+    assert release.warning is None
+    assert release.request is not None
+    return release.request.to_wire()
+
+
+def test_the_setting_this_resource_applied_is_sent_back_disabled() -> None:
+    """Live setting = applied one: the same setting, secret included, with enabled false."""
+    release = plan_release("pool-a", live(), state(), claimed=False)
+    assert disabled_wire(release) == {**CASES["custom"][1], "enabled": False}
+
+
+def test_a_state_from_before_applied_setting_compares_its_own_setting() -> None:
+    """A state written before applied_setting existed: its own outputs are what was applied."""
+    release = plan_release("pool-a", live(), state(applied=None), claimed=False)
+    assert disabled_wire(release) == {**CASES["custom"][1], "enabled": False}
+
+
+def test_a_change_taken_in_by_refresh_is_still_not_this_resources() -> None:
+    """Someone moved the port, a refresh wrote it to the outputs: applied_setting decides."""
+    refreshed = state(smtp_port=2525)  # the outputs now describe the live setting
+    release = plan_release("pool-a", live(smtp_port=2525), refreshed, claimed=False)
+    assert release == Release(
+        None,
+        f"{LEFT}its live email provider (type 'custom') is not the setting this resource "
+        "applied (type 'custom'); another stack or a person has changed it since",
+    )
+
+
+def test_a_state_without_a_complete_setting_leaves_the_pool() -> None:
+    """Nothing to compare the live setting with: left as it is, and said why."""
+    incomplete = {"userpool_id": "pool-a", "type": None, "enabled": True, "pool": None}
+    release = plan_release("pool-a", live(), incomplete, claimed=False)
+    assert release == Release(
+        None,
+        f"{LEFT}the state holds no complete email provider setting of this resource to compare "
+        "with the live one",
+    )
+
+
+@pytest.mark.parametrize("held", [None, ""], ids=["no secret", "an empty secret"])
+def test_a_masked_secret_the_state_does_not_hold_cannot_be_sent_back(held: str | None) -> None:
+    """The service shows ******, the state has no secret to put back: left, and said why."""
+    release = plan_release(
+        "pool-a", live(senderPass="******"), state(sender_pass=held), claimed=False
+    )
+    assert release == Release(
+        None,
+        f"{LEFT}the service masks smtp_config.sender_pass and the state does not hold it, so "
+        "the setting cannot be sent back disabled",
+    )
+
+
+def test_a_live_setting_without_its_config_object_cannot_be_sent_back() -> None:
+    """The API names the type but shows no config: no secret to send back, left as it is."""
+    bare = EmailProviderInfo(enabled=True, type="custom")
+    release = plan_release("pool-a", bare, state(sender_pass=None), claimed=False)
+    assert release == Release(
+        None,
+        f"{LEFT}the service masks smtp_config.sender_pass and the state does not hold it, so "
+        "the setting cannot be sent back disabled",
+    )
+
+
+def test_another_secret_is_not_this_resources_setting() -> None:
+    """Same fields, another password: someone else's setting, left as it is, and said so."""
+    release = plan_release("pool-a", live(senderPass="their-password"), state(), claimed=False)
+    assert release == Release(
+        None,
+        f"{LEFT}its live smtp_config.sender_pass is not the one this resource applied; "
+        "another stack or a person has changed it since",
+    )
+    assert SMTP_PASSWORD not in str(release)
+
+
+def test_a_pool_claimed_in_this_deployment_is_left_to_the_resource_that_claimed_it() -> None:
+    """A rename without an alias: the new resource configured the pool, the old one keeps off."""
+    release = plan_release("pool-a", live(), state(), claimed=True)
+    assert release == Release(
+        None,
+        f"{LEFT}another EmailProvider of this deployment configured it (a resource renamed "
+        "without an alias, or replaced on the same pool)",
+    )
+
+
+def test_a_disabled_setting_needs_nothing_and_says_nothing() -> None:
+    """Already handed back to GenAuth's built-in mail: no request, no warning."""
+    off = EmailProviderInfo.model_validate({**CASES["custom"][1], "enabled": False})
+    assert plan_release("pool-a", off, state(), claimed=False) == Release(None)
