@@ -318,7 +318,10 @@ def test_an_api_error_is_one_line_under_the_resource(
     errors = [line for line in text.splitlines() if f"{CONFIG_EMAIL_PROVIDER} failed" in line]
     assert errors, text
     assert "requestId" in errors[0]
-    assert "genauth:index:EmailProvider (" in text
+    # The diagnostics come in one block per resource: "  <type> (<name>):" and its lines.
+    blocks = re.split(r"\n  (?=\S)", text.split("Diagnostics:", 1)[1])
+    mine = [b for b in blocks if b.startswith("genauth:index:EmailProvider (")]
+    assert any(f"{CONFIG_EMAIL_PROVIDER} failed" in block for block in mine), text
     yaml_stack.assert_no_secret_leaked(SMTP_PASSWORD, SENDGRID_KEY)
 
 
