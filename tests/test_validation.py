@@ -152,6 +152,7 @@ def test_a_bad_mailbox_is_refused_quoting_it(address: str) -> None:
         ("https://api.genauth.ai", "https://api.genauth.ai"),
         (" https://api.genauth.ai/ ", "https://api.genauth.ai"),
         ("https://idp.example.com:8443/genauth/", "https://idp.example.com:8443/genauth"),
+        ("https://example.com/tenants/X//", "https://example.com/tenants/X"),  # only slashes go
         ("http://localhost:3000/", "http://localhost:3000"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
         ("http://[::1]:8080", "http://[::1]:8080"),
