@@ -281,11 +281,11 @@ def test_a_valid_bag_or_one_not_known_yet_has_no_problem(props: dict[str, Any]) 
     assert validate_props(props) == []
 
 
-def sender_required() -> Problem:
-    return Problem(
-        "smtp_config.sender",
-        "is required when verify_smtp is true: it is the login the check tries the password with",
-    )
+# The custom SMTP sender is optional, but not for the preflight, which logs in with it.
+SENDER_REQUIRED = Problem(
+    "smtp_config.sender",
+    "is required when verify_smtp is true: it is the login the check tries the password with",
+)
 
 
 @pytest.mark.parametrize(
@@ -369,12 +369,12 @@ def sender_required() -> Problem:
         ),
         pytest.param(
             {**smtp(sender=None), "verify_smtp": True},
-            [sender_required()],
+            [SENDER_REQUIRED],
             id="verify_smtp without a sender",
         ),
         pytest.param(
             {**smtp(sender=""), "verify_smtp": True},
-            [sender_required()],
+            [SENDER_REQUIRED],
             id="verify_smtp, sender empty",
         ),
     ],
@@ -540,13 +540,15 @@ def test_a_read_smtp_config_gets_the_output_defaults() -> None:
         smtpConfig={"smtp_host": "smtp.example.com", "smtp_port": 25, "senderPass": "******"},
     )
     known = smtp(sender=None, secure=None, smtp_port=25.0)
-    assert from_live(answer, known)["smtp_config"] == {
+    read = from_live(answer, known)["smtp_config"]
+    assert read == {
         "smtp_host": "smtp.example.com",
         "smtp_port": 25,
         "sender_pass": SMTP_PASSWORD,
         "sender": "",
         "secure": False,
     }
+    assert read == normalized(known)["smtp_config"]
 
 
 def test_a_state_whose_config_is_not_an_object_knows_no_secret() -> None:
