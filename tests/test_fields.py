@@ -14,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
-from pulumi_genauth._fields import CONFIG_RULES, PORT_MAX, PORT_MIN
+from pulumi_genauth._fields import CONFIG_RULES, PORT_MAX, PORT_MIN, is_masked
 from pulumi_genauth._models import ConfigEmailProviderInput
 
 
@@ -61,3 +61,24 @@ def test_the_port_range_is_the_models() -> None:
         for name, rule in rules.items()
         if rule.kind is int
     ] == [("smtp_config", "smtp_port")]
+
+
+@pytest.mark.parametrize(
+    ("secret", "masked"),
+    [
+        (None, True),  # left out of the answer
+        ("", True),
+        ("******", True),
+        ("••••", True),
+        ("*•*", True),
+        (SecretStr("******"), True),
+        ("canary-pass", False),
+        ("pass****", False),
+        (SecretStr("canary-pass"), False),
+    ],
+)
+def test_a_secret_read_back_is_a_mask_when_it_holds_no_character_but_the_mask(
+    secret: SecretStr | str | None, masked: bool
+) -> None:
+    """None, empty, or only * and •: the service hid the secret (the known one is kept)."""
+    assert is_masked(secret) is masked

@@ -36,7 +36,7 @@ def host_problem(host: str) -> str | None:
     example = "a host name such as smtp.example.com"
     if host != host.strip() or any(char.isspace() for char in host):
         return f"must be {example}, with no white space (got {host!r})"
-    if "://" in host or "/" in host:
+    if "/" in host:  # a path, or a scheme: its "://" has slashes too
         return f"must be {example}, with no scheme or path (got {host!r})"
     if host.startswith("[") and host.endswith("]"):
         try:
@@ -61,8 +61,9 @@ def host_problem(host: str) -> str | None:
 def mailbox_problem(address: str) -> str | None:
     """Why ``address`` is not an email address such as mail@example.com, or None."""
     rule = f"must be an email address such as mail@example.com (got {address!r})"
-    local, at, domain = address.rpartition("@")
-    if not at or not local or not _LOCAL_PART.fullmatch(local):
+    # With no @ at all, the local part is empty, which the pattern refuses.
+    local, _, domain = address.rpartition("@")
+    if not _LOCAL_PART.fullmatch(local):
         return rule
     if "." not in domain or _dns_problem(domain, "") is not None:
         return rule

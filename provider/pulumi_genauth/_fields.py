@@ -103,4 +103,5 @@ def is_masked(secret: Revealable | str | None) -> bool:
     if secret is None:
         return True
     text = secret if isinstance(secret, str) else secret.get_secret_value()
-    return text == "" or set(text) <= SECRET_MASK_CHARS
+    # An empty text counts as a mask too: the empty set is a subset of the mask characters.
+    return set(text) <= SECRET_MASK_CHARS

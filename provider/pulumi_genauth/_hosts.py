@@ -29,7 +29,9 @@ def normalize_host(host: str) -> str:
         raise ConfigurationError(
             f"GenAuth host {shown} is not a URL: write it as https://api.example.com"
         )
-    if parsed.query or parsed.fragment or parsed.username or parsed.password:
+    # Any @ is refused, not only in what urlsplit takes for user info: a password holding a
+    # raw "/" ends urlsplit's authority early, and would pass as a path.
+    if parsed.query or parsed.fragment or "@" in host:
         raise ConfigurationError(
             f"GenAuth host {shown} must be a plain https://host[:port] URL, "
             "with no query, fragment or user info"
@@ -43,14 +45,17 @@ def normalize_host(host: str) -> str:
 
 
 def _without_user_info(host: str) -> str:
-    """``host`` with whatever stands before an ``@`` in its authority shown as ``***``."""
+    """``host`` with all that stands between its scheme and its last ``@`` shown as ``***``.
+
+    Not only the authority that urlsplit finds: a password may hold a raw ``/``, ``?`` or
+    ``#``, and would be quoted in part. A host URL has no other use for an ``@``.
+    """
     scheme, sep, rest = host.partition("://")
     if not sep:
         scheme, rest = "", host
-    authority, slash, path = rest.partition("/")
-    if "@" in authority:
-        authority = "***@" + authority.rpartition("@")[2]
-    return f"{scheme}{sep}{authority}{slash}{path}"
+    if "@" in rest:
+        rest = "***@" + rest.rpartition("@")[2]
+    return f"{scheme}{sep}{rest}"
 
 
 def _is_loopback(hostname: str) -> bool:

@@ -128,11 +128,6 @@ class ConfigEmailProviderInput(_Input):
             raise ValueError(f"{wire_name} is required when type is {self.type.value!r}")
         return self
 
-    def selected_config(self) -> ConfigInput:
-        """The config object that goes with :attr:`type`."""
-        config: ConfigInput = getattr(self, CONFIG_FIELD_BY_TYPE[self.type][0])
-        return config
-
     def to_wire(self) -> dict[str, Any]:
         """The JSON body, spelled as the API spells it, secrets revealed, no null values."""
         body: dict[str, Any] = _reveal(self.model_dump(by_alias=True, exclude_none=True))
