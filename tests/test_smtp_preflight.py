@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import smtplib
+import ssl
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -375,8 +376,8 @@ def unresolvable_host(_start: SmtpServerFactory, _silent: int) -> dict[str, Any]
     return custom(465, secure=True, host="smtp.invalid")  # .invalid never resolves (RFC 2606)
 
 
-# A reason as the error's `reason` must read it, whole; "…" stands for what the system words
-# (an OpenSSL reason code, a resolver's message), which the check passes on as it is.
+# A reason as the error's `reason` must read it, whole (see assert_reason for what the system
+# words: an OpenSSL reason code, a resolver's message, which the check passes on as they are).
 FAILURES: list[tuple[str, Scenario, str]] = [
     (
         "wrong password",
@@ -388,8 +389,8 @@ FAILURES: list[tuple[str, Scenario, str]] = [
     (
         "implicit TLS on a plain port",
         implicit_tls_on_a_plain_port,
-        "TLS handshake failed while connecting: … (implicit TLS is used because secure is true "
-        "or the port is 465: is this a plain or STARTTLS port?)",
+        "TLS handshake failed while connecting: {openssl} (implicit TLS is used because secure "
+        "is true or the port is 465: is this a plain or STARTTLS port?)",
     ),
     (
         "untrusted certificate",
@@ -434,8 +435,12 @@ FAILURES: list[tuple[str, Scenario, str]] = [
 
 
 def assert_reason(error: SmtpPreflightError, expected: str) -> None:
-    """``error.reason`` is ``expected``, whole, where "…" is any text of the system's."""
-    pattern = ".+".join(re.escape(part) for part in expected.split("…"))
+    """``error.reason`` is ``expected``, whole: "{openssl}" stands for OpenSSL's reason code,
+    as the chained SSLError gives it; "…" for any text of the system's (no parentheses)."""
+    if "{openssl}" in expected:
+        assert isinstance(error.__cause__, ssl.SSLError)
+        expected = expected.replace("{openssl}", error.__cause__.reason)
+    pattern = "[^()]+".join(re.escape(part) for part in expected.split("…"))
     assert re.fullmatch(pattern, error.reason), error.reason
 
 
@@ -516,7 +521,7 @@ CONVERSATIONS = [
             "EHLO": EHLO_STARTTLS,
             "STARTTLS": ["220 2.0.0 Go ahead", Act.AWAIT_CLIENT, "hello?", Act.HANG_UP],
         },
-        "TLS handshake failed while starting TLS (STARTTLS): …",
+        "TLS handshake failed while starting TLS (STARTTLS): {openssl}",
         None,
         ("EHLO", "STARTTLS"),
         secure=False,
@@ -540,6 +545,14 @@ CONVERSATIONS = [
         {"CONNECT": [Act.AWAIT_CLIENT, Act.RESET]},  # the ClientHello, answered with a RST
         f"{os.strerror(errno.ECONNRESET)} while connecting",
         server_tls=False,
+    ),
+    Conversation(
+        "a reply line too long for smtplib",
+        {"EHLO": [f"250 {'x' * 9000}"]},  # smtplib reads at most 8192 bytes a line
+        "the server answered 500 Line too long. while greeting the server (EHLO)",
+        500,
+        ("EHLO",),
+        secure=False,
     ),
     Conversation(
         "no AUTH offered",
