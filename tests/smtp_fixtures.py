@@ -7,12 +7,23 @@ pytest rewrites its asserts); the server itself is in ``smtp_support``.
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from .smtp_support import LOOPBACK, Cert, Certificates, Mode, SmtpServer, SmtpServerFactory
+from .smtp_support import (
+    LOOPBACK,
+    Cert,
+    Certificates,
+    Mode,
+    Script,
+    ScriptedServer,
+    ScriptedServerFactory,
+    SmtpServer,
+    SmtpServerFactory,
+)
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +65,32 @@ def smtp_server(
     ) -> SmtpServer:
         leaf = smtp_certificates.leaves[certificate]
         server = SmtpServer(mode, leaf, dict(accounts), host=host).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def scripted_smtp(
+    smtp_certificates: Certificates,
+    trust_test_ca: Path,  # noqa: ARG001 (its implicit TLS is trusted, as a real server's would be)
+) -> Iterator[ScriptedServerFactory]:
+    """Start servers that play a script: ``scripted_smtp({"EHLO": [...]}, tls=True)``.
+
+    ``tls=True`` speaks implicit TLS with the trusted certificate for the loopback names.
+    Every server started is stopped after the test.
+    """
+    started: list[ScriptedServer] = []
+
+    def start(script: Script, *, tls: bool = False) -> ScriptedServer:
+        context = None
+        if tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            smtp_certificates.leaves[Cert.TRUSTED].configure_cert(context)
+        server = ScriptedServer(script, tls=context).start()
         started.append(server)
         return server
 

@@ -6,6 +6,10 @@ all but AUTH offered anyway (the server the preflight must refuse to send a pass
 accepts the logins it is given and records every login attempt (mechanism, login, accepted,
 encrypted), never the password tried; and every mail, of which there must be none.
 
+:class:`ScriptedServer` is the server that misbehaves on cue: it answers each command with the
+lines its script gives, pauses, hangs up or resets the connection, for the failures aiosmtpd
+will not produce (a refused STARTTLS, a reply cut off, a greeting that comes too late).
+
 Certificates come from :class:`Certificates`: a trustme CA that the tests make the process
 trust through ``SSL_CERT_FILE`` (the fixtures in ``smtp_fixtures``), and a second CA that
 nobody trusts, for the certificate failure.
@@ -16,7 +20,10 @@ from __future__ import annotations
 import enum
 import socket
 import ssl
-from collections.abc import Callable, Mapping
+import struct
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -158,3 +165,117 @@ class SmtpServer:
 SmtpServerFactory = Callable[..., SmtpServer]
 """``smtp_server(mode, accounts, certificate=Cert.TRUSTED, host=LOOPBACK)``: see the fixture
 of ``smtp_fixtures``."""
+
+
+class Act(enum.Enum):
+    """What a :class:`ScriptedServer` does besides sending a line."""
+
+    HANG_UP = "close the connection"
+    RESET = "reset the connection (RST)"
+    AWAIT_CLIENT = "wait for the client to send something (a TLS ClientHello, say)"
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Wait this long before the next action."""
+
+    seconds: float
+
+
+Action = str | bytes | Pause | Act
+Script = Mapping[str, Sequence[Action]]
+"""Command verb (``EHLO``, ``STARTTLS``, ``AUTH``...; ``CONNECT`` for the greeting) -> actions."""
+
+
+@dataclass
+class ScriptedServer:
+    """An SMTP server on loopback that plays ``script``, one connection at a time.
+
+    ``tls`` makes it speak implicit TLS (the handshake comes before the ``CONNECT`` actions).
+    A verb the script does not name is answered ``502``, QUIT with ``221`` and a hang-up.
+    ``commands`` records the verbs received, never their arguments (AUTH carries a password).
+    """
+
+    script: Script
+    tls: ssl.SSLContext | None = None
+    commands: list[str] = field(default_factory=list)
+    _listener: socket.socket = field(default_factory=socket.socket)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        port: int = self._listener.getsockname()[1]
+        return port
+
+    def start(self) -> ScriptedServer:
+        """Listen; returns self."""
+        self._listener.bind((LOOPBACK, 0))
+        self._listener.listen(8)
+        self._listener.settimeout(0.05)  # how often the loop looks at the stop event
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening (idempotent)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.settimeout(10)
+            try:
+                self._converse(conn)
+            except OSError:
+                pass  # the client gave up or hung up: its side of the story is the test's
+            finally:
+                conn.close()
+
+    def _converse(self, raw: socket.socket) -> None:
+        conn = raw if self.tls is None else self.tls.wrap_socket(raw, server_side=True)
+        with conn, conn.makefile("rb") as lines:
+            if not self._play(conn, self.script.get("CONNECT", ["220 mail.test ESMTP"])):
+                return
+            while line := lines.readline():
+                verb = line.split(maxsplit=1)[0].decode("ascii", "replace").upper()
+                self.commands.append(verb)
+                default: Sequence[Action] = (
+                    ["221 2.0.0 Bye", Act.HANG_UP] if verb == "QUIT" else ["502 5.5.2 Not scripted"]
+                )
+                if not self._play(conn, self.script.get(verb, default)):
+                    return
+
+    @staticmethod
+    def _play(conn: socket.socket, actions: Sequence[Action]) -> bool:
+        """Carry out ``actions``; False once the connection is closed."""
+        for action in actions:
+            if isinstance(action, Pause):
+                time.sleep(action.seconds)
+            elif action is Act.AWAIT_CLIENT:
+                conn.recv(1)
+            elif action is Act.RESET:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
+                return False
+            elif action is Act.HANG_UP:
+                conn.close()
+                return False
+            else:
+                data = action if isinstance(action, bytes) else action.encode()
+                conn.sendall(data + b"\r\n")
+        return True
+
+
+ScriptedServerFactory = Callable[..., ScriptedServer]
+"""``scripted_smtp(script, tls=False)``: see the fixture of ``smtp_fixtures``."""

@@ -242,10 +242,12 @@ def _explain(
             "certificate must name the host and come from an authority this machine trusts)",
         ), error
     if isinstance(error, ssl.SSLError):
+        # Only a handshake gets here (later TLS errors reach smtplib as a disconnection): with
+        # implicit TLS, the one made while connecting, where a plain port is the likely cause.
         hint = (
             " (implicit TLS is used because secure is true or the port is 465: is this a "
             "plain or STARTTLS port?)"
-            if target.implicit_tls and step == "connecting"
+            if target.implicit_tls
             else ""
         )
         return _failure(
