@@ -533,6 +533,13 @@ CONVERSATIONS = [
         secure=False,
     ),
     Conversation(
+        "greeting refused",
+        {"CONNECT": ["554 5.3.2 no service here"]},
+        "the server answered 554 5.3.2 no service here while connecting",
+        554,
+        secure=False,
+    ),
+    Conversation(
         "EHLO cut off",
         {"EHLO": [Act.HANG_UP]},
         "the server closed the connection while greeting the server (EHLO)",

@@ -171,7 +171,11 @@ def _converse(
     steps: list[str],
 ) -> None:
     """The SMTP conversation; ``steps`` grows with each step begun."""
-    smtp.connect(host, target.port)
+    code, message = smtp.connect(host, target.port)
+    if code != 220:
+        # smtplib hands a refusing greeting back instead of raising (only its constructor
+        # checks); going on to EHLO would report a later, vaguer failure.
+        raise smtplib.SMTPConnectError(code, message)
     if not target.implicit_tls:
         steps.append("greeting the server (EHLO)")
         _arm(smtp, deadline)
