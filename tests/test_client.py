@@ -1029,3 +1029,22 @@ def test_each_retry_logs_one_warning_saying_why(
         " requestId none)); retrying in 2.00s",
         "attempt 1 failed (ConnectError); retrying in 0.50s",
     ]
+
+
+def test_the_debug_log_traces_each_request_and_a_token_refresh(
+    sleeps: SleepRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DEBUG names each request and its HTTP status; INFO says when a token was refused."""
+    caplog.set_level(logging.DEBUG, logger="pulumi_genauth")
+    api = ScriptedAPI(envelope(status=401, message="token expired"), envelope({"enabled": False}))
+    with scripted_client(api, sleeps) as made:
+        made.get_email_provider()
+    assert [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "pulumi_genauth"
+    ] == [
+        ("DEBUG", f"POST {TOKEN_PATH} -> HTTP 200"),
+        ("DEBUG", f"GET {READ_PATH} -> HTTP 401"),
+        ("INFO", f"GET {READ_PATH}: management token rejected; fetching a new one"),
+        ("DEBUG", f"POST {TOKEN_PATH} -> HTTP 200"),
+        ("DEBUG", f"GET {READ_PATH} -> HTTP 200"),
+    ]
