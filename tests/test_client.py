@@ -407,34 +407,6 @@ def test_threads_share_one_token(emulator: EmulatorServer) -> None:
     assert len(api_calls(emulator, "/api/v3/get-management-token")) == 1
 
 
-def test_retry_after_as_an_http_date_is_understood(sleeps: SleepRecorder) -> None:
-    """A Retry-After given as an HTTP date becomes the seconds until that date."""
-    answers = iter(
-        [
-            httpx.Response(
-                503,
-                headers={
-                    "retry-after": email.utils.format_datetime(
-                        dt.datetime.now(dt.UTC) + dt.timedelta(seconds=20), usegmt=True
-                    )
-                },
-                json={"statusCode": 503, "message": "busy"},
-            ),
-            httpx.Response(200, json={"statusCode": 200, "message": "ok", "data": {}}),
-        ]
-    )
-    with GenAuthClient(
-        host="https://api.genauth.ai",
-        access_key_id="id",
-        access_key_secret="s",
-        transport=httpx.MockTransport(lambda _: next(answers)),
-        sleep=sleeps,
-    ) as made:
-        made._send("GET", "/api/v3/get-email-provider", body=None, token=None)
-    assert len(sleeps.pauses) == 1
-    assert 15 < sleeps.pauses[0] <= 20
-
-
 def refusing_client(
     sleeps: SleepRecorder,
     retry: RetryPolicy | None = None,
@@ -899,34 +871,34 @@ def test_success_needs_a_2xx_status_and_statuscode_200(
 
 
 @pytest.mark.parametrize(
-    ("fields", "line"),
+    ("fields", "request_id_header", "line"),
     [
         (
             {"message": "bad type", "apiCode": 2001, "requestId": "body-id"},
+            "header-id",
             "bad type (HTTP 400, statusCode 400, apiCode 2001, requestId body-id)",
         ),
         (
             {"message": "bad type", "apiCode": 2001},
+            "header-id",
             "bad type (HTTP 400, statusCode 400, apiCode 2001, requestId header-id)",
         ),
-        ({}, "no message (HTTP 400, statusCode 400, requestId header-id)"),
-        ({"message": ""}, "no message (HTTP 400, statusCode 400, requestId header-id)"),
-        ({"message": 42}, "no message (HTTP 400, statusCode 400, requestId header-id)"),
+        ({}, "header-id", "no message (HTTP 400, statusCode 400, requestId header-id)"),
+        ({"message": ""}, None, "no message (HTTP 400, statusCode 400, requestId none)"),
+        ({"message": 42}, None, "no message (HTTP 400, statusCode 400, requestId none)"),
         (
             {"message": "m", "apiCode": "2001", "requestId": 7},
+            None,
             "m (HTTP 400, statusCode 400, requestId none)",
         ),
     ],
 )
 def test_the_error_line_takes_what_the_envelope_gives(
-    sleeps: SleepRecorder, fields: dict[str, Any], line: str
+    sleeps: SleepRecorder, fields: dict[str, Any], request_id_header: str | None, line: str
 ) -> None:
     """The envelope's message, apiCode and requestId (else x-request-id) make the error line."""
-    answer = httpx.Response(
-        400, json={"statusCode": 400, **fields}, headers={"x-request-id": "header-id"}
-    )
-    if isinstance(fields.get("requestId"), int):
-        del answer.headers["x-request-id"]
+    headers = {} if request_id_header is None else {"x-request-id": request_id_header}
+    answer = httpx.Response(400, json={"statusCode": 400, **fields}, headers=headers)
     with (
         scripted_client(ScriptedAPI(answer), sleeps) as made,
         pytest.raises(InvalidRequestError) as info,
@@ -954,40 +926,42 @@ def test_retry_after_is_honoured_on_every_retried_answer(
     assert sleeps.pauses == [7.0]
 
 
-def http_date(seconds_from_now: float, *, zone: bool = True) -> str:
-    """An HTTP date that far from now, in GMT, or if not ``zone`` with ``-0000`` (no zone)."""
-    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds_from_now)
-    if zone:
-        return email.utils.format_datetime(when, usegmt=True)
-    return email.utils.format_datetime(when.replace(tzinfo=None))
+PLUS_TWO_HOURS = dt.timezone(dt.timedelta(hours=2))
+
+
+def retry_after_value(value: str | float, zone: dt.tzinfo | None) -> str:
+    """A Retry-After value: ``value`` if a string, else an HTTP date ``value`` seconds from now.
+
+    The date is written in ``zone``, in GMT if that is UTC, with ``-0000`` (no zone) if None.
+    """
+    if isinstance(value, str):
+        return value
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=value)
+    if zone is None:
+        return email.utils.format_datetime(when.replace(tzinfo=None))
+    return email.utils.format_datetime(when.astimezone(zone), usegmt=zone is dt.UTC)
 
 
 @pytest.mark.parametrize(
-    ("retry_after", "low", "high"),
+    ("value", "zone", "low", "high"),
     [
-        ("3", 3.0, 3.0),
-        ("0", 0.0, 0.0),
-        ("-5", 0.0, 0.0),
-        (http_date(20), 15.0, 20.0),
-        (http_date(20, zone=False), 15.0, 20.0),  # a date with no zone is taken as UTC
-        (
-            email.utils.format_datetime(
-                (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=20)).astimezone(
-                    dt.timezone(dt.timedelta(hours=2))
-                )
-            ),
-            15.0,
-            20.0,
-        ),
-        (http_date(-20), 0.0, 0.0),  # a date already past: no pause
+        ("3", None, 3.0, 3.0),
+        ("0", None, 0.0, 0.0),
+        ("-5", None, 0.0, 0.0),
+        (20, dt.UTC, 15.0, 20.0),
+        (20, PLUS_TWO_HOURS, 15.0, 20.0),
+        (20, None, 15.0, 20.0),  # a date with no zone is taken as UTC
+        (-20, dt.UTC, 0.0, 0.0),  # a date already past: no pause
     ],
 )
 def test_retry_after_values(
-    sleeps: SleepRecorder, retry_after: str, low: float, high: float
+    sleeps: SleepRecorder, value: str | float, zone: dt.tzinfo | None, low: float, high: float
 ) -> None:
-    """Retry-After in seconds or as an HTTP date (any zone) is the pause, never below zero."""
+    """Retry-After in seconds or as an HTTP date (in any zone) is the pause, never below zero."""
     busy = httpx.Response(
-        503, json={"statusCode": 503, "message": "busy"}, headers={"retry-after": retry_after}
+        503,
+        json={"statusCode": 503, "message": "busy"},
+        headers={"retry-after": retry_after_value(value, zone)},
     )
     with scripted_client(ScriptedAPI(busy, envelope({"enabled": False})), sleeps) as made:
         made.get_email_provider()
