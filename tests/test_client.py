@@ -451,14 +451,11 @@ def test_a_host_that_cannot_be_reached_is_tried_once_per_budget_for_all_clients(
         errors.append(str(info.value))
 
     assert len(attempts) == FAST.max_attempts  # the first client's, and nobody else's
-    assert (
-        errors
-        == [
-            "POST /api/v3/get-management-token: could not reach https://api.example.com "
-            "(ConnectError) (after 5 attempt(s))"
-        ]
-        * 3
+    line = (
+        "POST /api/v3/get-management-token: could not reach https://api.example.com "
+        "(ConnectError) (after 5 attempt(s))"
     )
+    assert errors == [line] * 3
 
 
 def test_a_slow_answer_is_not_taken_for_an_unreachable_host(sleeps: SleepRecorder) -> None:
