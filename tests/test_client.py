@@ -20,6 +20,7 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
+import pulumi_genauth._client as client_module
 from pulumi_genauth import (
     AuthenticationError,
     ConfigurationError,
@@ -613,8 +614,8 @@ def test_empty_credentials_are_refused_up_front(
 def test_clients_and_their_connections_share_one_tls_context(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """No client builds a TLS context (loading the CA bundle) of its own: all share one."""
-    shared_tls_context()  # the process's one, built at most once
+    """The process builds one TLS context (loading the CA bundle); clients and connections none."""
+    monkeypatch.setattr(client_module, "_TLS_CONTEXT", None)  # as in a fresh process
     built: list[object] = []
     create = ssl.create_default_context
 
@@ -623,6 +624,10 @@ def test_clients_and_their_connections_share_one_tls_context(
         return create(*args, **kwargs)
 
     monkeypatch.setattr(ssl, "create_default_context", counting)
+    first = shared_tls_context()
+    assert isinstance(first, ssl.SSLContext)
+    assert shared_tls_context() is first
+    assert len(built) == 1
     # A port that accepts connections and never answers the TLS handshake.
     with socket.create_server(("127.0.0.1", 0)) as silent:
         port = silent.getsockname()[1]
@@ -637,7 +642,7 @@ def test_clients_and_their_connections_share_one_tls_context(
             pytest.raises(TransportError),
         ):
             made.get_email_provider()
-    assert built == []
+    assert len(built) == 1
 
 
 def test_every_request_sends_and_accepts_json(sleeps: SleepRecorder) -> None:
