@@ -10,13 +10,17 @@ import datetime as dt
 import email.utils
 import json
 import logging
-from collections.abc import Iterator
+import socket
+import ssl
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from pydantic import SecretStr
 
+import pulumi_genauth._client as client_module
 from pulumi_genauth import (
     AuthenticationError,
     ConfigurationError,
@@ -28,13 +32,15 @@ from pulumi_genauth import (
     ServerError,
     TransportError,
 )
-from pulumi_genauth._client import UnreachableHosts
+from pulumi_genauth._client import UnreachableHosts, shared_tls_context
 from pulumi_genauth._models import ConfigEmailProviderInput
 from pulumi_genauth.emulator.server import EmulatorServer
 
 from ._cases import CANARIES, CASES, SMTP_PASSWORD
 
 CONFIG_PATH = "/api/v3/config-email-provider"
+READ_PATH = "/api/v3/get-email-provider"
+TOKEN_PATH = "/api/v3/get-management-token"
 FAST = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.02, jitter_seconds=0)
 
 
@@ -82,7 +88,8 @@ def test_configures_and_reads_back_each_type(
 ) -> None:
     """Each of the four shapes is sent as the API spells it and read back the same."""
     wire = CASES[kind][1]
-    client.config_email_provider(request_for(kind))
+    answered = client.config_email_provider(request_for(kind))
+    assert (answered.enabled, answered.type) == (True, kind)  # the setting the API answered
     stored = emulator.stored("pool-a")
     assert stored is not None
     assert stored == wire  # exactly: no key more, none less
@@ -252,14 +259,22 @@ def fail_on_a_fake_clock(
     return now[0]
 
 
-def test_retries_are_bounded_by_total_time(emulator: EmulatorServer) -> None:
-    """No retry is started whose pause would pass the total time budget."""
-    gave_up_at = fail_on_a_fake_clock(
-        emulator, "2", RetryPolicy(max_attempts=50, max_total_seconds=5.0)
-    )
-    # Attempts at t=0, 2 and 4; a pause to t=6 would pass the 5 s budget.
-    assert len(api_calls(emulator, CONFIG_PATH)) == 3
-    assert gave_up_at == 4.0
+@pytest.mark.parametrize(
+    ("budget", "retry_after", "attempts", "gave_up_at"),
+    [
+        (5.0, "2", 3, 4.0),  # attempts at t=0, 2 and 4; a pause to t=6 would pass 5 s
+        (4.0, "2", 3, 4.0),  # the pause to t=4 ends on the budget, so it is taken
+        (3.9, "2", 2, 2.0),
+        (0.5, "0", 50, 0.0),  # pauses of no time never use the budget up: attempts bound them
+    ],
+)
+def test_retries_are_bounded_by_total_time(
+    emulator: EmulatorServer, budget: float, retry_after: str, attempts: int, gave_up_at: float
+) -> None:
+    """No retry is started whose pause would end past the total time budget; one ending on it is."""
+    policy = RetryPolicy(max_attempts=50, max_total_seconds=budget)
+    assert fail_on_a_fake_clock(emulator, retry_after, policy) == gave_up_at
+    assert len(api_calls(emulator, CONFIG_PATH)) == attempts
 
 
 def test_connection_errors_are_retried_then_reported(sleeps: SleepRecorder) -> None:
@@ -393,34 +408,6 @@ def test_threads_share_one_token(emulator: EmulatorServer) -> None:
     assert len(api_calls(emulator, "/api/v3/get-management-token")) == 1
 
 
-def test_retry_after_as_an_http_date_is_understood(sleeps: SleepRecorder) -> None:
-    """A Retry-After given as an HTTP date becomes the seconds until that date."""
-    answers = iter(
-        [
-            httpx.Response(
-                503,
-                headers={
-                    "retry-after": email.utils.format_datetime(
-                        dt.datetime.now(dt.UTC) + dt.timedelta(seconds=20), usegmt=True
-                    )
-                },
-                json={"statusCode": 503, "message": "busy"},
-            ),
-            httpx.Response(200, json={"statusCode": 200, "message": "ok", "data": {}}),
-        ]
-    )
-    with GenAuthClient(
-        host="https://api.genauth.ai",
-        access_key_id="id",
-        access_key_secret="s",
-        transport=httpx.MockTransport(lambda _: next(answers)),
-        sleep=sleeps,
-    ) as made:
-        made._send("GET", "/api/v3/get-email-provider", body=None, token=None)
-    assert len(sleeps.pauses) == 1
-    assert 15 < sleeps.pauses[0] <= 20
-
-
 def refusing_client(
     sleeps: SleepRecorder,
     retry: RetryPolicy | None = None,
@@ -465,8 +452,11 @@ def test_a_host_that_cannot_be_reached_is_tried_once_per_budget_for_all_clients(
         errors.append(str(info.value))
 
     assert len(attempts) == FAST.max_attempts  # the first client's, and nobody else's
-    assert errors == [errors[0]] * 3
-    assert "could not reach https://api.example.com (ConnectError)" in errors[0]
+    line = (
+        "POST /api/v3/get-management-token: could not reach https://api.example.com "
+        "(ConnectError) (after 5 attempt(s))"
+    )
+    assert errors == [line] * 3
 
 
 def test_a_slow_answer_is_not_taken_for_an_unreachable_host(sleeps: SleepRecorder) -> None:
@@ -544,3 +534,493 @@ def test_an_expired_token_is_fetched_once_for_the_calls_after_it(
     for _ in range(3):
         client.get_email_provider()
     assert len(api_calls(emulator, "/api/v3/get-management-token")) == 2
+
+
+# -- answers the emulator does not give: a scripted API on httpx.MockTransport -------------
+
+SIGNING_KEY = "a-test-signing-key-of-at-least-32-bytes"
+
+
+def management_token(claims: dict[str, Any] | None = None) -> str:
+    """A JWT as the API issues it, scoped to pool-m unless ``claims`` says otherwise."""
+    return jwt.encode(
+        {"scoped_userpool_id": "pool-m"} if claims is None else claims, SIGNING_KEY, "HS256"
+    )
+
+
+def envelope(data: Any = None, status: int = 200, **fields: Any) -> httpx.Response:
+    """An answer in the API's envelope: statusCode, message, data and any other ``fields``."""
+    return httpx.Response(
+        status, json={"statusCode": status, "message": "ok", "data": data, **fields}
+    )
+
+
+class ScriptedAPI:
+    """A MockTransport handler: the token path answers ``token``, other paths ``answers``.
+
+    Each answer is used once, in order; the last one repeats. ``requests`` records them all.
+    """
+
+    def __init__(
+        self,
+        *answers: httpx.Response,
+        token: Callable[[], httpx.Response] | None = None,
+    ) -> None:
+        self.answers = list(answers)
+        self.token = token or (
+            lambda: envelope({"access_token": management_token(), "expires_in": 7200})
+        )
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.path == TOKEN_PATH:
+            return self.token()
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+    def calls(self, path: str) -> int:
+        return sum(1 for request in self.requests if request.url.path == path)
+
+
+def scripted_client(api: ScriptedAPI, sleeps: SleepRecorder, **options: Any) -> GenAuthClient:
+    """A client of https://api.genauth.ai whose answers come from ``api``; pauses recorded."""
+    settings: dict[str, Any] = {"retry": FAST, "sleep": sleeps, **options}
+    return GenAuthClient(
+        host="https://api.genauth.ai",
+        access_key_id="id",
+        access_key_secret="s",
+        transport=httpx.MockTransport(api),
+        **settings,
+    )
+
+
+@pytest.mark.parametrize(
+    ("key_id", "key_secret", "message"),
+    [
+        ("", "s", "the GenAuth access key id is empty"),
+        ("id", "", "the GenAuth access key secret is empty"),
+        ("id", SecretStr(""), "the GenAuth access key secret is empty"),
+    ],
+)
+def test_empty_credentials_are_refused_up_front(
+    key_id: str, key_secret: str | SecretStr, message: str
+) -> None:
+    """An empty access key id or secret is a ConfigurationError naming which one."""
+    with pytest.raises(ConfigurationError) as info:
+        GenAuthClient(access_key_id=key_id, access_key_secret=key_secret)
+    assert str(info.value) == message
+
+
+def test_clients_and_their_connections_share_one_tls_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process builds one TLS context (loading the CA bundle); clients and connections none."""
+    monkeypatch.setattr(client_module, "_TLS_CONTEXT", None)  # as in a fresh process
+    built: list[object] = []
+    create = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(args)
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    first = shared_tls_context()
+    assert isinstance(first, ssl.SSLContext)
+    assert shared_tls_context() is first
+    assert len(built) == 1
+    # A port that accepts connections and never answers the TLS handshake.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        with (
+            GenAuthClient(
+                host=f"https://127.0.0.1:{port}",
+                access_key_id="id",
+                access_key_secret="s",
+                timeout=httpx.Timeout(0.2),
+                retry=RetryPolicy(max_attempts=1),
+            ) as made,
+            pytest.raises(TransportError),
+        ):
+            made.get_email_provider()
+    assert len(built) == 1
+
+
+def test_every_request_sends_and_accepts_json(sleeps: SleepRecorder) -> None:
+    """Reads and writes alike carry content-type and accept application/json."""
+    api = ScriptedAPI(envelope({"enabled": False}))
+    with scripted_client(api, sleeps) as made:
+        made.get_email_provider()
+        made.config_email_provider(request_for("qq"))
+    assert [(r.method, r.url.path) for r in api.requests] == [
+        ("POST", TOKEN_PATH),
+        ("GET", READ_PATH),
+        ("POST", CONFIG_PATH),
+    ]
+    for request in api.requests:
+        assert request.headers["content-type"] == "application/json"
+        assert request.headers["accept"] == "application/json"
+
+
+def test_a_redirect_is_not_followed(sleeps: SleepRecorder) -> None:
+    """A 302 is not followed to another host: it is an answer that is not the API's envelope."""
+    api = ScriptedAPI(
+        httpx.Response(302, headers={"location": "https://elsewhere.example.com/api/v3/x"})
+    )
+    with scripted_client(api, sleeps) as made, pytest.raises(MalformedResponseError) as info:
+        made.get_email_provider()
+    assert {r.url.host for r in api.requests} == {"api.genauth.ai"}
+    assert info.value.http_status == 302
+
+
+def test_an_answer_without_data_reads_as_no_setting(sleeps: SleepRecorder) -> None:
+    """A read whose envelope has ``data: null`` is a pool with no setting: disabled, no type."""
+    with scripted_client(ScriptedAPI(envelope(None)), sleeps) as made:
+        info = made.get_email_provider()
+    assert (info.enabled, info.type) == (False, None)
+
+
+@pytest.mark.parametrize(
+    ("call", "line"),
+    [
+        pytest.param(GenAuthClient.get_email_provider, f"GET {READ_PATH}", id="read"),
+        pytest.param(
+            lambda made: made.config_email_provider(request_for("qq")),
+            f"POST {CONFIG_PATH}",
+            id="configure",
+        ),
+    ],
+)
+def test_a_setting_of_an_unexpected_shape_is_a_malformed_answer(
+    sleeps: SleepRecorder, call: Callable[[GenAuthClient], object], line: str
+) -> None:
+    """An envelope whose data is no email provider raises MalformedResponseError naming the call."""
+    made = scripted_client(ScriptedAPI(envelope(["not", "a", "setting"])), sleeps)
+    with made, pytest.raises(MalformedResponseError) as info:
+        call(made)
+    assert str(info.value) == (
+        f"{line}: HTTP 200: the email provider in the answer has an unexpected shape"
+        " (requestId none)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "refreshed_at"),
+    [
+        (7200, 7140.0),  # 60 s before it expires
+        (100, 50.0),  # a short-lived token keeps half its lifetime
+    ],
+)
+def test_a_token_is_refreshed_a_margin_before_it_expires(
+    sleeps: SleepRecorder, expires_in: int, refreshed_at: float
+) -> None:
+    """A token serves calls until 60 s (at most half its lifetime) before it expires."""
+    now = [0.0]
+    api = ScriptedAPI(
+        envelope({"enabled": False}),
+        token=lambda: envelope({"access_token": management_token(), "expires_in": expires_in}),
+    )
+    with scripted_client(api, sleeps, clock=lambda: now[0]) as made:
+        made.get_email_provider()
+        now[0] = refreshed_at - 0.001
+        made.get_email_provider()
+        assert api.calls(TOKEN_PATH) == 1
+        now[0] = refreshed_at
+        made.get_email_provider()
+        assert api.calls(TOKEN_PATH) == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (None, "no token in the answer"),
+        ("a-token", "no token in the answer"),
+        ({"expires_in": 7200}, "the answer lacks access_token or expires_in"),
+        ({"access_token": management_token()}, "the answer lacks access_token or expires_in"),
+        (
+            {"access_token": management_token(), "expires_in": "7200"},
+            "the answer lacks access_token or expires_in",
+        ),
+        ({"access_token": "opaque", "expires_in": 7200}, "the management token is not a JWT"),
+        (
+            {"access_token": management_token({"sub": "x"}), "expires_in": 7200},
+            "the management token has no scoped_userpool_id claim",
+        ),
+        (
+            {"access_token": management_token({"scoped_userpool_id": ""}), "expires_in": 7200},
+            "the management token has no scoped_userpool_id claim",
+        ),
+    ],
+)
+def test_a_token_answer_that_is_not_a_token_is_malformed(
+    sleeps: SleepRecorder, data: Any, reason: str
+) -> None:
+    """A token answer without a usable JWT fails with one line saying what it lacks."""
+    api = ScriptedAPI(envelope({"enabled": False}), token=lambda: envelope(data))
+    with scripted_client(api, sleeps) as made, pytest.raises(MalformedResponseError) as info:
+        made.get_email_provider()
+    assert (
+        str(info.value) == f"POST /api/v3/get-management-token: HTTP 200: {reason} (requestId none)"
+    )
+    assert api.calls(READ_PATH) == 0
+
+
+def test_a_failing_token_request_names_the_token_call(sleeps: SleepRecorder) -> None:
+    """When the token endpoint keeps failing, the error line names POST get-management-token."""
+    busy = envelope(status=503, message="busy", apiCode=5000, requestId="r-1")
+    api = ScriptedAPI(envelope({"enabled": False}), token=lambda: busy)
+    with scripted_client(api, sleeps) as made, pytest.raises(ServerError) as info:
+        made.get_email_provider()
+    assert str(info.value) == (
+        "GenAuth API POST /api/v3/get-management-token failed: busy "
+        "(HTTP 503, statusCode 503, apiCode 5000, requestId r-1)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "token_requests", "attempts"),
+    [
+        (envelope(status=401, message="token expired"), 2, 2),
+        (httpx.Response(200, json={"statusCode": 401, "message": "token expired"}), 2, 2),
+        (envelope(status=403, message="not allowed"), 1, 1),
+    ],
+)
+def test_only_a_rejected_token_is_fetched_again(
+    sleeps: SleepRecorder, answer: httpx.Response, token_requests: int, attempts: int
+) -> None:
+    """401 (as HTTP status or statusCode) gets a new token and one more try; 403 does not."""
+    api = ScriptedAPI(answer)
+    with scripted_client(api, sleeps) as made, pytest.raises(AuthenticationError):
+        made.get_email_provider()
+    assert (api.calls(TOKEN_PATH), api.calls(READ_PATH)) == (token_requests, attempts)
+
+
+NOT_JSON = "<html><body>502 Bad Gateway</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("answer", "error_class", "line", "attempts"),
+    [
+        (
+            httpx.Response(200, text=NOT_JSON),
+            MalformedResponseError,
+            f"POST {CONFIG_PATH}: HTTP 200: the answer is not a GenAuth JSON envelope"
+            " (requestId r-1)",
+            5,
+        ),
+        (
+            httpx.Response(200, json={"data": {}}),
+            MalformedResponseError,
+            f"POST {CONFIG_PATH}: HTTP 200: the answer is not a GenAuth JSON envelope"
+            " (requestId r-1)",
+            5,
+        ),
+        (
+            httpx.Response(400, text=NOT_JSON),
+            InvalidRequestError,
+            f"GenAuth API POST {CONFIG_PATH} failed: the answer carried no GenAuth envelope"
+            " (HTTP 400, requestId r-1)",
+            1,
+        ),
+        (
+            httpx.Response(502, text=NOT_JSON),
+            ServerError,
+            f"GenAuth API POST {CONFIG_PATH} failed: the answer carried no GenAuth envelope"
+            " (HTTP 502, requestId r-1)",
+            5,
+        ),
+    ],
+)
+def test_an_answer_without_an_envelope(
+    sleeps: SleepRecorder,
+    answer: httpx.Response,
+    error_class: type[Exception],
+    line: str,
+    attempts: int,
+) -> None:
+    """No envelope: retried when 2xx/3xx or a retryable status, else refused at once; one line."""
+    answer.headers["x-request-id"] = "r-1"
+    api = ScriptedAPI(answer)
+    with scripted_client(api, sleeps) as made, pytest.raises(error_class) as info:
+        made.config_email_provider(request_for("qq"))
+    assert str(info.value) == line
+    assert api.calls(CONFIG_PATH) == attempts
+
+
+@pytest.mark.parametrize(
+    ("http_status", "status_code", "outcome"),
+    [
+        (200, 200, None),
+        (201, 200, None),
+        (300, 200, InvalidRequestError),
+        (200, 400, InvalidRequestError),
+        (200, 403, AuthenticationError),
+        (403, 400, AuthenticationError),  # either code can name the refusal
+    ],
+)
+def test_success_needs_a_2xx_status_and_statuscode_200(
+    sleeps: SleepRecorder, http_status: int, status_code: int, outcome: type[Exception] | None
+) -> None:
+    """Only HTTP 2xx with statusCode 200 is success; anything else raises the mapped error."""
+    answer = httpx.Response(
+        http_status, json={"statusCode": status_code, "message": "m", "data": {"type": "qq"}}
+    )
+    with scripted_client(ScriptedAPI(answer), sleeps) as made:
+        if outcome is None:
+            assert made.get_email_provider().type == "qq"
+        else:
+            with pytest.raises(outcome):
+                made.get_email_provider()
+
+
+@pytest.mark.parametrize(
+    ("fields", "request_id_header", "line"),
+    [
+        (
+            {"message": "bad type", "apiCode": 2001, "requestId": "body-id"},
+            "header-id",
+            "bad type (HTTP 400, statusCode 400, apiCode 2001, requestId body-id)",
+        ),
+        (
+            {"message": "bad type", "apiCode": 2001},
+            "header-id",
+            "bad type (HTTP 400, statusCode 400, apiCode 2001, requestId header-id)",
+        ),
+        ({}, "header-id", "no message (HTTP 400, statusCode 400, requestId header-id)"),
+        ({"message": ""}, None, "no message (HTTP 400, statusCode 400, requestId none)"),
+        ({"message": 42}, None, "no message (HTTP 400, statusCode 400, requestId none)"),
+        (
+            {"message": "m", "apiCode": "2001", "requestId": 7},
+            None,
+            "m (HTTP 400, statusCode 400, requestId none)",
+        ),
+    ],
+)
+def test_the_error_line_takes_what_the_envelope_gives(
+    sleeps: SleepRecorder, fields: dict[str, Any], request_id_header: str | None, line: str
+) -> None:
+    """The envelope's message, apiCode and requestId (else x-request-id) make the error line."""
+    headers = {} if request_id_header is None else {"x-request-id": request_id_header}
+    answer = httpx.Response(400, json={"statusCode": 400, **fields}, headers=headers)
+    with (
+        scripted_client(ScriptedAPI(answer), sleeps) as made,
+        pytest.raises(InvalidRequestError) as info,
+    ):
+        made.get_email_provider()
+    assert str(info.value) == f"GenAuth API GET {READ_PATH} failed: {line}"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(429, json={"statusCode": 429, "message": "slow down"}),
+        httpx.Response(503, text=NOT_JSON),
+        httpx.Response(200, text=NOT_JSON),
+    ],
+)
+def test_retry_after_is_honoured_on_every_retried_answer(
+    sleeps: SleepRecorder, answer: httpx.Response
+) -> None:
+    """Errors, answers without an envelope and malformed answers alike wait the Retry-After."""
+    answer.headers["retry-after"] = "7"
+    api = ScriptedAPI(answer, envelope({"enabled": False}))
+    with scripted_client(api, sleeps) as made:
+        made.get_email_provider()
+    assert sleeps.pauses == [7.0]
+
+
+PLUS_TWO_HOURS = dt.timezone(dt.timedelta(hours=2))
+
+
+def retry_after_value(value: str | float, zone: dt.tzinfo | None) -> str:
+    """A Retry-After value: ``value`` if a string, else an HTTP date ``value`` seconds from now.
+
+    The date is written in ``zone``, in GMT if that is UTC, with ``-0000`` (no zone) if None.
+    """
+    if isinstance(value, str):
+        return value
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=value)
+    if zone is None:
+        return email.utils.format_datetime(when.replace(tzinfo=None))
+    return email.utils.format_datetime(when.astimezone(zone), usegmt=zone is dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "zone", "low", "high"),
+    [
+        ("3", None, 3.0, 3.0),
+        ("0", None, 0.0, 0.0),
+        ("-5", None, 0.0, 0.0),
+        (20, dt.UTC, 15.0, 20.0),
+        (20, PLUS_TWO_HOURS, 15.0, 20.0),
+        (20, None, 15.0, 20.0),  # a date with no zone is taken as UTC
+        (-20, dt.UTC, 0.0, 0.0),  # a date already past: no pause
+    ],
+)
+def test_retry_after_values(
+    sleeps: SleepRecorder, value: str | float, zone: dt.tzinfo | None, low: float, high: float
+) -> None:
+    """Retry-After in seconds or as an HTTP date (in any zone) is the pause, never below zero."""
+    busy = httpx.Response(
+        503,
+        json={"statusCode": 503, "message": "busy"},
+        headers={"retry-after": retry_after_value(value, zone)},
+    )
+    with scripted_client(ScriptedAPI(busy, envelope({"enabled": False})), sleeps) as made:
+        made.get_email_provider()
+    assert len(sleeps.pauses) == 1
+    assert low <= sleeps.pauses[0] <= high
+
+
+@pytest.mark.parametrize(
+    ("seconds_later", "remembered"),
+    [(59.0, True), (60.0, True), (60.5, False)],
+)
+def test_an_unreachable_host_is_remembered_for_the_retry_budget(
+    seconds_later: float, remembered: bool
+) -> None:
+    """A failure to reach a host is recalled for 60 s (one retry budget), then forgotten."""
+    now = [100.0]
+    hosts = UnreachableHosts(clock=lambda: now[0])
+    error = TransportError("could not reach", method="GET", path="/", attempts=5)
+    hosts.remember("https://api.genauth.ai", error)
+    now[0] += seconds_later
+    assert (hosts.recall("https://api.genauth.ai") is error) is remembered
+
+
+def test_each_retry_logs_one_warning_saying_why(
+    sleeps: SleepRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every retry logs a warning with the attempt, the failure (the API's line) and the pause."""
+    caplog.set_level(logging.WARNING, logger="pulumi_genauth")
+    busy = httpx.Response(
+        503, json={"statusCode": 503, "message": "busy"}, headers={"retry-after": "2"}
+    )
+    with scripted_client(ScriptedAPI(busy, envelope({"enabled": False})), sleeps) as made:
+        made.get_email_provider()
+    made, _ = refusing_client(sleeps, RetryPolicy(max_attempts=2, jitter_seconds=0))
+    with made, pytest.raises(TransportError):
+        made.get_email_provider()
+    assert [r.getMessage() for r in caplog.records if r.name == "pulumi_genauth"] == [
+        f"attempt 1 failed (GenAuth API GET {READ_PATH} failed: busy (HTTP 503, statusCode 503,"
+        " requestId none)); retrying in 2.00s",
+        "attempt 1 failed (ConnectError); retrying in 0.50s",
+    ]
+
+
+def test_the_debug_log_traces_each_request_and_a_token_refresh(
+    sleeps: SleepRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DEBUG names each request and its HTTP status; INFO says when a token was refused."""
+    caplog.set_level(logging.DEBUG, logger="pulumi_genauth")
+    api = ScriptedAPI(envelope(status=401, message="token expired"), envelope({"enabled": False}))
+    with scripted_client(api, sleeps) as made:
+        made.get_email_provider()
+    assert [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "pulumi_genauth"
+    ] == [
+        ("DEBUG", f"POST {TOKEN_PATH} -> HTTP 200"),
+        ("DEBUG", f"GET {READ_PATH} -> HTTP 401"),
+        ("INFO", f"GET {READ_PATH}: management token rejected; fetching a new one"),
+        ("DEBUG", f"POST {TOKEN_PATH} -> HTTP 200"),
+        ("DEBUG", f"GET {READ_PATH} -> HTTP 200"),
+    ]
