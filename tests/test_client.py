@@ -1024,3 +1024,23 @@ def test_the_debug_log_traces_each_request_and_a_token_refresh(
         ("DEBUG", f"POST {TOKEN_PATH} -> HTTP 200"),
         ("DEBUG", f"GET {READ_PATH} -> HTTP 200"),
     ]
+
+
+def test_a_malformed_success_quotes_the_answer_s_request_id() -> None:
+    """A setting or token of the wrong shape names the requestId its envelope (or header) gave."""
+    sleeps = SleepRecorder()
+    api = ScriptedAPI(envelope(["not", "a", "setting"], requestId="req-setting-1"))
+    with scripted_client(api, sleeps) as made, pytest.raises(MalformedResponseError) as info:
+        made.get_email_provider()
+    assert info.value.request_id == "req-setting-1"
+    assert str(info.value).endswith("(requestId req-setting-1)")
+
+    bad_token = httpx.Response(
+        200,
+        json={"statusCode": 200, "message": "ok", "data": {"access_token": "opaque"}},
+        headers={"x-request-id": "req-token-2"},
+    )
+    api = ScriptedAPI(envelope({"enabled": False}), token=lambda: bad_token)
+    with scripted_client(api, sleeps) as made, pytest.raises(MalformedResponseError) as info:
+        made.get_email_provider()
+    assert info.value.request_id == "req-token-2"

@@ -147,6 +147,14 @@ class _Token:
     refresh_at: float  # on the client's monotonic clock
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """A successful answer: the envelope's ``data``, and the requestId to quote if it is bad."""
+
+    data: Any
+    request_id: str | None
+
+
 class _RetryableAnswer(Exception):  # noqa: N818 - internal signal, never escapes the client
     """An answer worth trying again; carries the error to raise if no attempt succeeds."""
 
@@ -245,14 +253,14 @@ class GenAuthClient:
 
     def get_email_provider(self) -> EmailProviderInfo:
         """Read the pool's email provider setting."""
-        data = self._management_call("GET", c.GET_EMAIL_PROVIDER_PATH)
-        return self._parse_info(data, "GET", c.GET_EMAIL_PROVIDER_PATH)
+        answer = self._management_call("GET", c.GET_EMAIL_PROVIDER_PATH)
+        return self._parse_info(answer, "GET", c.GET_EMAIL_PROVIDER_PATH)
 
     def config_email_provider(self, request: ConfigEmailProviderInput) -> EmailProviderInfo:
         """Set the pool's email provider; the call is idempotent, so retrying it is safe."""
         path = c.CONFIG_EMAIL_PROVIDER_PATH
-        data = self._management_call("POST", path, body=request.to_wire())
-        return self._parse_info(data, "POST", path)
+        answer = self._management_call("POST", path, body=request.to_wire())
+        return self._parse_info(answer, "POST", path)
 
     # -- the management token -------------------------------------------------------------
 
@@ -274,11 +282,16 @@ class GenAuthClient:
             "accessKeyId": self._access_key_id,
             "accessKeySecret": self._access_key_secret.get_secret_value(),
         }
-        data = self._send("POST", c.TOKEN_PATH, body=body, token=None)
+        answer = self._send("POST", c.TOKEN_PATH, body=body, token=None)
+        data = answer.data
 
         def malformed(message: str) -> MalformedResponseError:
             return MalformedResponseError(
-                message, method="POST", path=c.TOKEN_PATH, http_status=200
+                message,
+                method="POST",
+                path=c.TOKEN_PATH,
+                http_status=200,
+                request_id=answer.request_id,
             )
 
         if not isinstance(data, dict):
@@ -296,7 +309,7 @@ class GenAuthClient:
         margin = min(c.TOKEN_REFRESH_MARGIN_SECONDS, float(expires_in) / 2)
         return _Token(value=value, userpool_id=pool, refresh_at=started + expires_in - margin)
 
-    def _management_call(self, method: str, path: str, body: Any = None) -> Any:
+    def _management_call(self, method: str, path: str, body: Any = None) -> _Answer:
         token = self._current_token()
         try:
             return self._send(method, path, body=body, token=token)
@@ -310,8 +323,8 @@ class GenAuthClient:
 
     # -- one request, retried -------------------------------------------------------------
 
-    def _send(self, method: str, path: str, *, body: Any, token: _Token | None) -> Any:
-        """Send one request through the retry loop and return the envelope's ``data``."""
+    def _send(self, method: str, path: str, *, body: Any, token: _Token | None) -> _Answer:
+        """Send one request through the retry loop; the envelope's ``data`` and requestId."""
         if self._unreachable is not None:
             known = self._unreachable.recall(self.host)
             if known is not None:
@@ -354,7 +367,7 @@ class GenAuthClient:
             raise error from None
         raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
 
-    def _attempt(self, method: str, path: str, *, body: Any, token: _Token | None) -> Any:
+    def _attempt(self, method: str, path: str, *, body: Any, token: _Token | None) -> _Answer:
         headers = self._headers(token)
         response = self._http.request(method, path, json=body, headers=headers)
         logger.debug("%s %s -> HTTP %s", method, path, response.status_code)
@@ -368,7 +381,7 @@ class GenAuthClient:
             headers[f"{prefix}userpool-id"] = token.userpool_id
         return headers
 
-    def _interpret(self, response: httpx.Response, method: str, path: str) -> Any:
+    def _interpret(self, response: httpx.Response, method: str, path: str) -> _Answer:
         http_status = response.status_code
         retry_after = _retry_after_seconds(response)
         try:
@@ -401,11 +414,12 @@ class GenAuthClient:
             raise error
 
         status_code: int = envelope["statusCode"]
+        request_id = envelope.get("requestId") or response.headers.get("x-request-id")
+        request_id = request_id if isinstance(request_id, str) else None
         if 200 <= http_status < 300 and status_code == c.ENVELOPE_OK:
-            return envelope.get("data")
+            return _Answer(envelope.get("data"), request_id)
 
         api_code = envelope.get("apiCode")
-        request_id = envelope.get("requestId") or response.headers.get("x-request-id")
         message = envelope.get("message")
         api_error = api_error_class(http_status, status_code)(
             message if isinstance(message, str) and message else "no message",
@@ -414,7 +428,7 @@ class GenAuthClient:
             http_status=http_status,
             status_code=status_code,
             api_code=api_code if isinstance(api_code, int) else None,
-            request_id=request_id if isinstance(request_id, str) else None,
+            request_id=request_id,
         )
         if http_status in c.RETRYABLE_STATUS or status_code in c.RETRYABLE_STATUS:
             raise _RetryableAnswer(api_error, retry_after)
@@ -442,7 +456,8 @@ class GenAuthClient:
         )
 
     @staticmethod
-    def _parse_info(data: Any, method: str, path: str) -> EmailProviderInfo:
+    def _parse_info(answer: _Answer, method: str, path: str) -> EmailProviderInfo:
+        data = answer.data
         try:
             return EmailProviderInfo.model_validate(data if data is not None else {})
         except ValidationError:
@@ -451,6 +466,7 @@ class GenAuthClient:
                 method=method,
                 path=path,
                 http_status=200,
+                request_id=answer.request_id,
             ) from None
 
 
