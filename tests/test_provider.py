@@ -1093,3 +1093,24 @@ def test_a_host_the_process_could_not_reach_fails_at_once(
         provider.create(props_for("custom"))
     assert str(failed.value) == str(first)
     assert emulator.requests() == []
+
+
+def test_each_pool_s_client_is_made_once(
+    provider: EmailProviderProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool's client (its credentials, token and connections) is built once, then reused."""
+    made: list[str] = []
+    factory = provider.client_factory
+
+    def counting(credentials: Credentials) -> GenAuthClient:
+        made.append(credentials.access_key_id)
+        return factory(credentials)
+
+    monkeypatch.setattr(provider, "client_factory", counting)
+    for pool, pool_id in ((None, "pool-a"), ("b", "pool-b")):
+        olds = provider.create(props_for("custom", pool=pool)).outs
+        assert olds is not None
+        provider.read(pool_id, olds)
+        next_deployment(provider).update(pool_id, olds, props_for("qq", pool=pool))
+        provider.delete(pool_id, olds)
+    assert made == ["pool-a-access-key-id", "pool-b-access-key-id"]
