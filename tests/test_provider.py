@@ -1076,8 +1076,10 @@ def test_the_plugin_s_environment_is_the_credentials_fallback(
 def test_a_host_the_process_could_not_reach_fails_at_once(
     emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The plugin's clients share what they learnt: an unreachable host fails every resource
-    at once, with the first one's line, instead of each spending the whole retry budget."""
+    """A host another client of the plugin could not reach fails at once, with the same line.
+
+    The resources after the first do not each spend the whole retry budget on a dead host.
+    """
     unreachable = UnreachableHosts()
     monkeypatch.setattr(_client, "UNREACHABLE_HOSTS", unreachable)
     first = TransportError(
