@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import pickle
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,8 +18,17 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.runtime import rpc
 
-from pulumi_genauth import GenAuthClient, PoolClaimedError, PoolMismatchError, RetryPolicy
+from pulumi_genauth import (
+    GenAuthClient,
+    PoolClaimedError,
+    PoolMismatchError,
+    RetryPolicy,
+    TransportError,
+    _client,
+    _provider,
+)
 from pulumi_genauth._claims import PoolClaims
+from pulumi_genauth._client import UnreachableHosts, normalize_host
 from pulumi_genauth._credentials import Credentials
 from pulumi_genauth._provider import EmailProviderProvider, _default_client
 from pulumi_genauth.emulator.server import EmulatorServer
@@ -477,9 +487,14 @@ def test_missing_credentials_fail_check_naming_the_keys(emulator: EmulatorServer
     provider._environ = {}
     provider.configure(ConfigureRequest(Config({"genauth:host": emulator.url}, "p")))
     failures = provider.check({}, props_for("custom")).failures
-    assert len(failures) == 1
-    assert "genauth:accessKeyId" in failures[0].reason
-    assert "genauth:accessKeySecret" in failures[0].reason
+    assert [(f.property, f.reason) for f in failures] == [("", MISSING_CREDENTIALS)]
+
+
+MISSING_CREDENTIALS = (
+    "GenAuth credentials are missing: set genauth:accessKeyId (or $GENAUTH_ACCESS_KEY_ID) and "
+    "genauth:accessKeySecret (or $GENAUTH_ACCESS_KEY_SECRET), e.g. `pulumi config set "
+    "genauth:accessKeyId <id>` and `pulumi config set --secret genauth:accessKeySecret <secret>`"
+)
 
 
 def test_unknown_pool_name_fails_check(provider: EmailProviderProvider) -> None:
@@ -904,3 +919,200 @@ def test_a_config_declared_without_its_optional_fields_shows_no_drift(
     assert read.outs is not None
     assert provider.diff("pool-a", read.outs, declared).changes is False
     assert provider.diff("pool-a", outs, declared).changes is False
+
+
+# -- what the engine reads back, and which client serves a resource -----------------------------
+
+
+def test_check_returns_the_inputs_it_was_given(provider: EmailProviderProvider) -> None:
+    """The engine keeps check's inputs as the resource's inputs: they are the declared ones."""
+    news = props_for("custom")
+    assert provider.check({}, copy.deepcopy(news)).inputs == news
+
+
+@pytest.mark.parametrize("pool", [42, ["b"], {"name": "b"}])
+def test_a_pool_that_is_not_a_name_fails_check(provider: EmailProviderProvider, pool: Any) -> None:
+    """`pool` must be a string naming a genauth:pools entry: one failure on `pool`."""
+    failures = provider.check({}, props_for("custom", pool=pool)).failures
+    assert [(f.property, f.reason) for f in failures] == [
+        ("pool", "must be the name of a genauth:pools entry")
+    ]
+
+
+def test_a_pool_not_known_yet_passes_check_and_replaces(provider: EmailProviderProvider) -> None:
+    """A `pool` that is an output of another resource is accepted at preview, as a replacement."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    news = props_for("custom", pool=rpc.UNKNOWN)
+    assert provider.check({}, news).failures == []
+    diff = provider.diff("pool-a", olds, news)
+    assert (diff.changes, diff.replaces) == (True, ["pool"])
+
+
+@pytest.mark.parametrize(("old_pool", "new_pool"), [(None, "b"), ("b", None), ("b", "c")], ids=str)
+def test_any_change_of_pool_is_a_replacement_created_first(
+    provider: EmailProviderProvider, old_pool: str | None, new_pool: str | None
+) -> None:
+    """Another `pool`, to or from the default credentials, replaces; the new one comes first.
+
+    The setting itself is unchanged, so the change is the replacement alone; no
+    delete-before-replace: the new pool is configured before the old one is handed back.
+    """
+    olds = props_for("custom", pool=old_pool)
+    diff = provider.diff("pool-a", olds, props_for("custom", pool=new_pool))
+    assert (diff.changes, diff.replaces) == (True, ["pool"])
+    assert not diff.delete_before_replace
+
+
+@pytest.mark.parametrize(
+    "unknown",
+    [
+        pytest.param(lambda p: p.update(type=rpc.UNKNOWN), id="type"),
+        pytest.param(lambda p: p.update(enabled=rpc.UNKNOWN), id="enabled"),
+        pytest.param(lambda p: p.update(smtp_config=rpc.UNKNOWN), id="whole-config"),
+        pytest.param(lambda p: p["smtp_config"].update(smtp_port=rpc.UNKNOWN), id="port"),
+    ],
+)
+def test_any_unknown_in_the_setting_diffs_as_an_update(
+    provider: EmailProviderProvider, unknown: Mutation
+) -> None:
+    """A type, flag, config or field not known at preview is a possible change, in place."""
+    olds = props_for("custom")
+    news = props_for("custom")
+    unknown(news)
+    diff = provider.diff("pool-a", olds, news)
+    assert (diff.changes, diff.replaces) == (True, [])
+
+
+def test_read_returns_the_resource_id(provider: EmailProviderProvider) -> None:
+    """read answers with the id it was asked about: the user pool id."""
+    olds = provider.create(props_for("custom")).outs
+    assert olds is not None
+    assert provider.read("pool-a", olds).id == "pool-a"
+
+
+@pytest.mark.parametrize("order", [(None, "b"), ("b", None)], ids=["default-first", "b-first"])
+def test_each_pool_is_reached_with_its_own_credentials(
+    provider: EmailProviderProvider, emulator: EmulatorServer, order: tuple[str | None, ...]
+) -> None:
+    """Resources on the default credentials and on pool "b", in either order, reach their pool."""
+    expected = {None: "pool-a", "b": "pool-b"}
+    for pool in order:
+        assert provider.create(props_for("sendgrid", pool=pool)).id == expected[pool]
+    assert emulator.stored("pool-a") is not None
+    assert emulator.stored("pool-b") is not None
+
+
+@pytest.mark.parametrize("method", ["update", "read", "delete"])
+def test_a_resource_on_a_named_pool_is_handled_with_that_pool_s_credentials(
+    provider: EmailProviderProvider, emulator: EmulatorServer, method: str
+) -> None:
+    """update, read and delete of a resource on pool "b" use the genauth:pools entry "b"."""
+    olds = provider.create(props_for("custom", pool="b")).outs
+    assert olds is not None
+    provider = next_deployment(provider)
+    calls = {
+        "update": lambda: provider.update("pool-b", olds, props_for("qq", pool="b")),
+        "read": lambda: provider.read("pool-b", olds),
+        "delete": lambda: provider.delete("pool-b", olds),
+    }
+    calls[method]()
+    assert emulator.stored("pool-a") is None
+    stored = emulator.stored("pool-b")
+    assert stored is not None
+    expected = {
+        "update": CASES["qq"][1],
+        "read": CASES["custom"][1],
+        "delete": {**CASES["custom"][1], "enabled": False},
+    }
+    assert stored == expected[method]
+
+
+def served_provider(emulator: EmulatorServer) -> EmailProviderProvider:
+    """A provider exactly as the plugin has it: unpickled and configured, nothing replaced."""
+    pool = emulator.pools[0]
+    pickled = pickle.dumps(EmailProviderProvider())
+    provider: EmailProviderProvider = pickle.loads(pickled)  # noqa: S301 - pickled just above
+    _OPEN_PROVIDERS.append(provider)
+    config = {
+        "genauth:host": emulator.url,
+        "genauth:accessKeyId": pool.access_key_id,
+        "genauth:accessKeySecret": pool.access_key_secret,
+    }
+    provider.configure(ConfigureRequest(Config(config, "test-project")))
+    return provider
+
+
+def test_provider_instances_of_one_process_share_the_deployment_s_claims(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two instances (two pickled forms, e.g. of two package versions) still allow one create.
+
+    The plugin caches a provider per pickled form; the pools a deployment configured are the
+    process's, whatever instance serves the call.
+    """
+    monkeypatch.setattr(_provider, "DEPLOYMENT_CLAIMS", PoolClaims())
+    served_provider(emulator).create(props_for("custom"))
+    configured = len(config_calls(emulator))
+    with pytest.raises(PoolClaimedError):
+        served_provider(emulator).create(props_for("sendgrid"))
+    assert len(config_calls(emulator)) == configured
+
+
+def test_the_plugin_s_environment_is_the_credentials_fallback(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no credentials in the stack config, the plugin process's GENAUTH_* are used."""
+    pool = emulator.pools[0]
+    monkeypatch.setenv("GENAUTH_HOST", emulator.url)
+    monkeypatch.setenv("GENAUTH_ACCESS_KEY_ID", pool.access_key_id)
+    monkeypatch.setenv("GENAUTH_ACCESS_KEY_SECRET", pool.access_key_secret)
+    provider = EmailProviderProvider()
+    _OPEN_PROVIDERS.append(provider)
+    provider.configure(ConfigureRequest(Config({}, "p")))
+    assert provider.check({}, props_for("custom")).failures == []
+
+
+def test_a_host_the_process_could_not_reach_fails_at_once(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host another client of the plugin could not reach fails at once, with the same line.
+
+    The resources after the first do not each spend the whole retry budget on a dead host.
+    """
+    unreachable = UnreachableHosts()
+    monkeypatch.setattr(_client, "UNREACHABLE_HOSTS", unreachable)
+    first = TransportError(
+        f"could not reach {normalize_host(emulator.url)} (ConnectError)",
+        method="POST",
+        path="/api/v3/get-management-token",
+        attempts=5,
+    )
+    unreachable.remember(normalize_host(emulator.url), first)
+    provider = served_provider(emulator)
+    provider.claims = PoolClaims()
+    with pytest.raises(TransportError) as failed:
+        provider.create(props_for("custom"))
+    assert str(failed.value) == str(first)
+    assert emulator.requests() == []
+
+
+def test_each_pool_s_client_is_made_once(
+    provider: EmailProviderProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool's client (its credentials, token and connections) is built once, then reused."""
+    made: list[str] = []
+    factory = provider.client_factory
+
+    def counting(credentials: Credentials) -> GenAuthClient:
+        made.append(credentials.access_key_id)
+        return factory(credentials)
+
+    monkeypatch.setattr(provider, "client_factory", counting)
+    for pool, pool_id in ((None, "pool-a"), ("b", "pool-b")):
+        olds = provider.create(props_for("custom", pool=pool)).outs
+        assert olds is not None
+        provider.read(pool_id, olds)
+        next_deployment(provider).update(pool_id, olds, props_for("qq", pool=pool))
+        provider.delete(pool_id, olds)
+    assert made == ["pool-a-access-key-id", "pool-b-access-key-id"]

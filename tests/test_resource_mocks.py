@@ -10,11 +10,13 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
 import pulumi_genauth as genauth
 from pulumi_genauth import _lifecycle
 from pulumi_genauth._fields import APPLIED_KEY
+from pulumi_genauth._provider import EmailProviderProvider
 
 from ._cases import SENDGRID_KEY, SMTP_PASSWORD
 
@@ -190,17 +192,22 @@ def sendgrid(name: str, pool: pulumi.Input[str] | None = None) -> genauth.EmailP
 
 
 @pytest.mark.usefixtures("mocks")
-@pytest.mark.parametrize("pool", [None, "staff"])
+@pytest.mark.parametrize(
+    ("pool", "which"),
+    [(None, "the stack's default credentials"), ("staff", "the genauth:pools entry 'staff'")],
+)
 def test_a_second_resource_on_the_same_pool_is_refused_where_it_is_declared(
-    pool: str | None,
+    pool: str | None, which: str
 ) -> None:
     """The same `pool` twice in one program: a RunError naming both, before it registers."""
     sendgrid("first", pool)
     with pytest.raises(genauth.DeclarationError) as refused:
         sendgrid("second", pool)
     assert isinstance(refused.value, pulumi.RunError)  # printed as one line, no traceback
-    assert str(refused.value).startswith("EmailProviders 'first' and 'second' both configure")
-    assert SENDGRID_KEY not in str(refused.value)
+    assert str(refused.value) == (
+        f"EmailProviders 'first' and 'second' both configure the user pool of {which}: a user "
+        "pool has one email provider setting, so declare one EmailProvider per pool"
+    )
 
 
 @pytest.mark.usefixtures("mocks")
@@ -212,12 +219,86 @@ def test_resources_on_different_pools_are_accepted() -> None:
 
 
 @pytest.mark.usefixtures("mocks")
+def test_a_pool_known_only_later_is_left_to_the_provider() -> None:
+    """Two resources on one Output pool are not compared in the program: the provider decides."""
+    pool = pulumi.Output.from_input("staff")
+    sendgrid("first", pool)
+    sendgrid("second", pool)
+
+
+@pytest.mark.usefixtures("mocks")
 def test_import_option_is_refused_where_it_is_declared() -> None:
     """import_ cannot work for a dynamic resource: one line that says to leave it out."""
-    with pytest.raises(genauth.DeclarationError, match=r"remove import_: `pulumi up` adopts"):
+    with pytest.raises(genauth.DeclarationError) as refused:
         genauth.EmailProvider(
             "mail",
             type="sendgrid",
             send_grid_config={"sender": "mail@example.com", "apikey": SENDGRID_KEY},
             opts=pulumi.ResourceOptions(import_="pool-a"),
         )
+    assert str(refused.value) == (
+        "EmailProvider 'mail': ResourceOptions(import_=...) does not work for a dynamic "
+        "provider (pulumi/pulumi#16175); remove import_: `pulumi up` adopts the pool's current "
+        "setting, with a warning that says what it replaces"
+    )
+
+
+@pulumi.runtime.test
+def test_defaults_and_the_provider_reference_are_sent(mocks: RecordingMocks) -> Any:
+    """enabled defaults to true, verify_smtp to false, and __provider is the class reference."""
+    mail = sendgrid("mail")
+
+    def check(_: Any) -> None:
+        sent = mocks.inputs["mail"]
+        assert (sent["enabled"], sent["verify_smtp"]) == (True, False)
+        # The plugin unpickles this: its import path is a contract with existing stacks.
+        assert unwrap(sent["__provider"])[1] == serialize_provider(EmailProviderProvider())
+
+    return mail.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_verify_smtp_is_sent_under_its_name(mocks: RecordingMocks) -> Any:
+    """verify_smtp=True reaches the provider as the `verify_smtp` input it reads."""
+    mail = genauth.EmailProvider(
+        "mail",
+        type="custom",
+        smtp_config=genauth.SmtpConfigArgs("smtp.example.com", 465, SMTP_PASSWORD),
+        verify_smtp=True,
+    )
+    return mail.urn.apply(lambda _: _assert_equal(mocks.inputs["mail"]["verify_smtp"], True))
+
+
+@pulumi.runtime.test
+@pytest.mark.usefixtures("mocks")
+def test_resource_options_reach_the_engine() -> Any:
+    """opts are passed on: a parent shows in the resource's URN."""
+    parent = pulumi.ComponentResource("acme:mail:Mailer", "mailer")
+    mail = genauth.EmailProvider(
+        "mail",
+        type="sendgrid",
+        send_grid_config={"sender": "mail@example.com", "apikey": SENDGRID_KEY},
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return mail.urn.apply(
+        lambda urn: _assert_equal(
+            urn.split("::")[2], "acme:mail:Mailer$pulumi-python:dynamic/genauth:EmailProvider"
+        )
+    )
+
+
+@pytest.mark.usefixtures("mocks")
+def test_a_config_output_of_the_wrong_kind_is_refused_naming_the_argument() -> None:
+    """A config known only later that is neither an Args object nor a dict: the same message."""
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        config = pulumi.Output.from_input("smtp.example.com:465")
+        return genauth.EmailProvider("mail", type="custom", smtp_config=config).urn
+
+    with pytest.raises(genauth.DeclarationError) as refused:
+        program()
+    assert str(refused.value) == (
+        "EmailProvider 'mail': smtp_config must be a SmtpConfigArgs or a dict of its fields, "
+        "not a str"
+    )

@@ -129,11 +129,10 @@ class EmailProviderProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the normalised setting, secrets included; a new `pool` is a replacement."""
-        from ._validation import contains_unknown, is_unknown, normalized
+        from ._validation import contains_unknown, normalized
 
-        replaces = []
-        if is_unknown(news.get(POOL_KEY)) or olds.get(POOL_KEY) != news.get(POOL_KEY):
-            replaces.append(POOL_KEY)
+        # A pool not known yet (a preview) differs from every old one, so it replaces too.
+        replaces = [POOL_KEY] if olds.get(POOL_KEY) != news.get(POOL_KEY) else []
         if contains_unknown({key: news.get(key) for key in SETTING_KEYS}):
             changed = True
         else:
@@ -142,12 +141,9 @@ class EmailProviderProvider(ResourceProvider):
             except (ValueError, KeyError, TypeError):
                 before = None  # an unreadable old state: apply the declared one
             changed = before != normalized(news)
-        return DiffResult(
-            changes=changed or bool(replaces),
-            replaces=replaces,
-            stables=[],
-            delete_before_replace=False,
-        )
+        # No stables (the dynamic-provider server drops them) and no delete_before_replace:
+        # a new pool is configured before the old one is handed back.
+        return DiffResult(changes=changed or bool(replaces), replaces=replaces)
 
     # -- apply --------------------------------------------------------------------------------
 
