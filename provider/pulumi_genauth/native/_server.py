@@ -106,9 +106,8 @@ def main() -> None:
     """Serve the provider: print the port, then answer the engine until it hangs up."""
     parser = argparse.ArgumentParser(description="pulumi-genauth native provider plugin")
     parser.add_argument("engine", help="the Pulumi engine's address")
-    parser.add_argument("--logflow", action="store_true", help="ignored")
-    parser.add_argument("--logtostderr", action="store_true", help="ignored")
-    parser.add_argument("-v", type=int, default=0, help="ignored")
+    # The engine's flags (--logtostderr, -v=N, --logflow, --tracing URL) follow its address;
+    # the plugin reads none of them, and parse_known_args leaves them aside.
     args, _ = parser.parse_known_args()
     provider = GenAuthProvider(log=EngineLog(args.engine).warn)
 
