@@ -290,8 +290,9 @@ def plugin(
         return made
 
     monkeypatch.setattr(grpc.aio, "server", server)
-    # What the engine passes: its address, then --logtostderr, -v=N, --logflow, --tracing URL.
-    argv = [address, "--logtostderr", "-v=9", "--logflow", "--tracing", "http://127.0.0.1:1"]
+    # As the engine starts a plugin (pkg/workspace/plugins.go, buildPluginArguments): its own
+    # flags first, --tracing with its endpoint among them, then its address.
+    argv = ["--logtostderr", "-v=9", "--tracing", "http://127.0.0.1:1", address]
     monkeypatch.setattr(sys, "argv", ["pulumi-resource-genauth", *argv])
     stdout = Lines()
     monkeypatch.setattr(sys, "stdout", stdout)

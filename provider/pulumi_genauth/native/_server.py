@@ -106,8 +106,10 @@ def main() -> None:
     """Serve the provider: print the port, then answer the engine until it hangs up."""
     parser = argparse.ArgumentParser(description="pulumi-genauth native provider plugin")
     parser.add_argument("engine", help="the Pulumi engine's address")
-    # The engine's flags (--logtostderr, -v=N, --logflow, --tracing URL) follow its address;
-    # the plugin reads none of them, and parse_known_args leaves them aside.
+    # The engine's flags come before its address, and the plugin reads none of them:
+    # parse_known_args leaves --logtostderr and -v=N aside, but --tracing takes a value,
+    # which would otherwise be taken for the address.
+    parser.add_argument("--tracing", help="ignored")
     args, _ = parser.parse_known_args()
     provider = GenAuthProvider(log=EngineLog(args.engine).warn)
 
