@@ -180,6 +180,25 @@ def test_an_unexpected_error_is_one_line_pointing_at_the_debug_switch(rpc: str) 
     assert call(Failing(fail_unexpectedly), rpc).aborted == (grpc.StatusCode.UNKNOWN, UNEXPECTED)
 
 
+def test_an_error_the_sdk_passes_on_unwrapped_is_reported_as_itself() -> None:
+    """An SDK that raises the provider's error as it is (no re-raise with frames): its line."""
+
+    async def unwrapped(_servicer: Any, _request: Any, _context: Any) -> None:
+        refuse()
+
+    provider = GenAuthProvider(environ={})
+    servicer = _server.OneLineServicer([], package_version(), provider, "127.0.0.1:1")
+    context = Context()
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(AbortedError):
+            loop.run_until_complete(servicer._one_line(unwrapped, RPCS["Create"], context))
+    finally:
+        loop.close()
+        provider.close()
+    assert context.aborted == (grpc.StatusCode.UNKNOWN, REFUSED)
+
+
 def test_the_debug_switch_keeps_the_frames(monkeypatch: pytest.MonkeyPatch) -> None:
     """PULUMI_GENAUTH_DEBUG=1: the call fails with the SDK's error, frames included."""
     monkeypatch.setenv("PULUMI_GENAUTH_DEBUG", "1")
