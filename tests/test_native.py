@@ -324,7 +324,9 @@ class RefusedError(Exception):
 
 
 @pytest.mark.parametrize("unset", [PropertyValue(""), PropertyValue(Computed())])
-def test_an_empty_or_unknown_provider_key_leaves_the_environment_s(unset: PropertyValue) -> None:
+def test_an_empty_or_unknown_provider_key_falls_back_to_the_environment(
+    unset: PropertyValue,
+) -> None:
     """accessKeyId given as "" (or not known yet) is not a key: $GENAUTH_ACCESS_KEY_ID is."""
     seen: list[Credentials] = []
 
@@ -395,7 +397,6 @@ def native(emulator: EmulatorServer, warnings: Warnings) -> Iterator[GenAuthProv
 SENDGRID = {"sender": "a@example.com", "apikey": "k"}
 SMTP_WIRE = {"smtp_host": "smtp.example.com", "smtp_port": 465, "sender": "a@example.com",
              "senderPass": "pw-1", "secure": True}  # fmt: skip
-SMTP_PUBLIC = {k: v for k, v in SMTP.items() if k != "senderPass"}
 
 
 def plain_values(properties: Mapping[str, PropertyValue]) -> dict[str, Any]:
