@@ -8,23 +8,33 @@ server calls them, with property values as the engine sends them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Mapping
-from typing import Any, TypeVar
+import threading
+from collections.abc import Coroutine, Iterator, Mapping
+from typing import Any, TypeVar, cast
 
 import pytest
-from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckRequest,
     ConfigureRequest,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
     DiffRequest,
     PropertyDiffKind,
+    ReadRequest,
+    UpdateRequest,
 )
 from pulumi.runtime import rpc
 
+from pulumi_genauth import PoolClaimedError, PoolMismatchError, TransportError, _client
+from pulumi_genauth._client import GenAuthClient, UnreachableHosts
+from pulumi_genauth._credentials import Credentials
 from pulumi_genauth._fields import CONFIG_FIELDS, CONFIG_RULES, SECRET_FIELD_BY_CONFIG
+from pulumi_genauth.emulator.server import EmulatorServer
 from pulumi_genauth.native import _properties as names
-from pulumi_genauth.native._provider import GenAuthProvider
-from pulumi_genauth.native._schema import RESOURCE_TOKEN, schema
+from pulumi_genauth.native._provider import API_THREADS, GenAuthProvider
+from pulumi_genauth.native._schema import RESOURCE_INPUTS, RESOURCE_TOKEN, schema
 
 T = TypeVar("T")
 URN = f"urn:pulumi:dev::p::{RESOURCE_TOKEN}::mail"
@@ -177,8 +187,14 @@ def test_check_without_credentials_says_how_to_set_them() -> None:
 
 
 def diff(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, PropertyDiffKind]:
+    """Diff's changes by path; and what holds for every diff: it never replaces, it says
+    whether anything changes, and a path of the inputs is an input diff (a key of another
+    front end's state, which only the old outputs hold, is not)."""
     answer = run(provider().diff(DiffRequest(URN, "pool-a", values(olds), values(news), [])))
     assert answer.replaces == []
+    assert answer.changes is bool(answer.detailed_diff)
+    for path, change in answer.detailed_diff.items():
+        assert change.input_diff is (path.split(".")[0] in RESOURCE_INPUTS), path
     return {path: change.kind for path, change in answer.detailed_diff.items()}
 
 
@@ -233,3 +249,440 @@ def test_diff_of_a_state_the_dynamic_resource_wrote_is_an_update_of_its_shape() 
         "userpool_id": PropertyDiffKind.DELETE,
         "__provider": PropertyDiffKind.DELETE,
     }
+
+
+def test_diff_of_enabled_alone_names_enabled() -> None:
+    """Turning the setting off is an update of enabled and nothing else."""
+    old = {"type": "custom", "enabled": True, "smtpConfig": SMTP}
+    assert diff(old, {**old, "enabled": False}) == {"enabled": PropertyDiffKind.UPDATE}
+
+
+def test_diff_between_two_later_configs_names_both() -> None:
+    """ali to qq (configs after smtpConfig in the schema): both are named, not only the first."""
+    old = {
+        "type": "ali",
+        "enabled": True,
+        "aliExmailConfig": {"sender": "a@x.cn", "senderPass": "p"},
+    }
+    new = {"type": "qq", "tencentExmailConfig": {"sender": "a@x.cn", "senderPass": "p"}}
+    assert diff(old, new) == {
+        "type": PropertyDiffKind.UPDATE,
+        "aliExmailConfig": PropertyDiffKind.DELETE,
+        "tencentExmailConfig": PropertyDiffKind.ADD,
+    }
+
+
+def test_diff_of_an_unreadable_old_state_updates_every_declared_key() -> None:
+    """An old state that is no complete setting: each declared setting key is an update."""
+    old = {"type": "custom", "enabled": True}  # no smtpConfig
+    new = {"type": "custom", "smtpConfig": SMTP}
+    assert diff(old, new) == {
+        "type": PropertyDiffKind.UPDATE,
+        "smtpConfig": PropertyDiffKind.UPDATE,
+    }
+
+
+# -- the provider config ----------------------------------------------------------------------
+
+
+def check_config(inputs: dict[str, Any]) -> list[tuple[str, str]]:
+    checked = run(provider().check_config(CheckRequest(URN, {}, values(inputs), b"")))
+    assert checked.inputs == values(inputs)  # the config is taken as written
+    return [(f.property, f.reason) for f in checked.failures]
+
+
+KNOWN_KEYS = "genauth:host, genauth:accessKeyId, genauth:accessKeySecret, genauth:brand"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        ({"host": "h", "accessKeyId": "i", "accessKeySecret": "s", "brand": "authing"}, []),
+        # The engine's own keys, and the dynamic resource's genauth:pools, are tolerated.
+        ({"version": "1.0.0", "pluginDownloadURL": "https://x", "pools": "{}"}, []),
+        (
+            {"acessKeyId": "i"},
+            [("", "the stack config key genauth:acessKeyId is not one of pulumi-genauth's: "
+                  "did you mean genauth:accessKeyId?")],
+        ),
+        (
+            {"region": "cn"},
+            [("", "the stack config key genauth:region is not one of pulumi-genauth's: "
+                  f"the known keys are {KNOWN_KEYS}")],
+        ),
+    ],
+)  # fmt: skip
+def test_check_config_refuses_unknown_keys_naming_the_nearest(
+    inputs: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    """A provider key of no meaning fails (a typo would silently fall back), with a hint."""
+    assert check_config(inputs) == expected
+
+
+class RefusedError(Exception):
+    """Raised by a client factory that only records the credentials it is given."""
+
+
+@pytest.mark.parametrize("unset", [PropertyValue(""), PropertyValue(Computed())])
+def test_an_empty_or_unknown_provider_key_falls_back_to_the_environment(
+    unset: PropertyValue,
+) -> None:
+    """accessKeyId given as "" (or not known yet) is not a key: $GENAUTH_ACCESS_KEY_ID is."""
+    seen: list[Credentials] = []
+
+    def factory(credentials: Credentials) -> GenAuthClient:
+        seen.append(credentials)
+        raise RefusedError
+
+    made = GenAuthProvider(environ={"GENAUTH_ACCESS_KEY_ID": "env-id"}, client_factory=factory)
+    args = {"host": PropertyValue("http://127.0.0.1:1"), "accessKeyId": unset,
+            "accessKeySecret": PropertyValue("s")}  # fmt: skip
+    run(made.configure(ConfigureRequest({}, args, True, True)))
+    news = values({"type": "custom", "smtpConfig": SMTP})
+    with pytest.raises(RefusedError):
+        run(made.create(CreateRequest(URN, news, 60, False)))
+    made.close()
+    assert [credentials.access_key_id for credentials in seen] == ["env-id"]
+
+
+# -- the engine's property values ---------------------------------------------------------------
+
+
+def test_a_list_where_a_number_goes_is_named_with_its_items() -> None:
+    """smtpPort [25]: the failure quotes the value the program wrote, items included."""
+    smtp = {**values(SMTP), "smtpPort": PropertyValue((PropertyValue(25.0),))}
+    news = {"type": PropertyValue("custom"), "smtpConfig": PropertyValue(smtp)}
+    checked = run(provider().check(CheckRequest(URN, {}, news, b"")))
+    assert [(f.property, f.reason) for f in checked.failures] == [
+        ("", "smtpConfig.smtpPort must be a whole number from 1 to 65535 (got [25.0])")
+    ]
+
+
+def test_a_config_not_known_yet_passes_check_unchanged() -> None:
+    """A whole smtpConfig unknown in a preview: no failure, and Check returns it as it came."""
+    news = {"type": PropertyValue("custom"), "smtpConfig": PropertyValue(Computed())}
+    checked = run(provider().check(CheckRequest(URN, {}, news, b"")))
+    assert checked.failures == []
+    assert checked.inputs == news
+
+
+# -- apply: create, update, read, delete against the emulator ---------------------------------
+
+Warnings = list[tuple[str, str]]
+
+
+def applying(emulator: EmulatorServer, warnings: Warnings, **config: str) -> GenAuthProvider:
+    """A provider for pool-a as the plugin makes it (its own client), warnings recorded."""
+    pool = emulator.pools[0]
+    made = GenAuthProvider(environ={}, log=lambda urn, message: warnings.append((urn, message)))
+    args = {"host": emulator.url, "accessKeyId": pool.access_key_id,
+            "accessKeySecret": pool.access_key_secret, **config}  # fmt: skip
+    run(made.configure(ConfigureRequest({}, values(args), True, True)))
+    return made
+
+
+@pytest.fixture
+def warnings() -> Warnings:
+    return []
+
+
+@pytest.fixture
+def native(emulator: EmulatorServer, warnings: Warnings) -> Iterator[GenAuthProvider]:
+    """A provider for pool-a, as one deployment's plugin process; closed after the test."""
+    made = applying(emulator, warnings)
+    yield made
+    made.close()
+
+
+SENDGRID = {"sender": "a@example.com", "apikey": "k"}
+SMTP_WIRE = {"smtp_host": "smtp.example.com", "smtp_port": 465, "sender": "a@example.com",
+             "senderPass": "pw-1", "secure": True}  # fmt: skip
+
+
+def plain_values(properties: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    """Property values as plain data, each secret as ("secret", value)."""
+
+    def one(item: PropertyValue) -> Any:
+        inner = item.value
+        if isinstance(inner, Mapping):
+            inner = {key: one(value) for key, value in inner.items()}
+        return ("secret", inner) if item.is_secret else inner
+
+    return {key: one(value) for key, value in properties.items()}
+
+
+def outputs_of(config: str, fields: dict[str, Any], kind: str = "custom") -> dict[str, Any]:
+    """The outputs of pool-a's resource: the setting, its secret marked, and appliedSetting."""
+    secret = {"smtpConfig": "senderPass", "sendGridConfig": "apikey"}[config]
+    shown = {k: ("secret", v) if k == secret else v for k, v in fields.items()}
+    return {
+        "userpoolId": "pool-a",
+        "type": kind,
+        "enabled": True,
+        **{names.camel(name): None for name in CONFIG_FIELDS},
+        config: shown,
+        "appliedSetting": {"type": kind, config: {k: v for k, v in fields.items() if k != secret}},
+    }
+
+
+def create(made: GenAuthProvider, inputs: dict[str, Any]) -> CreateResponse:
+    return run(made.create(CreateRequest(URN, values(inputs), 60, False)))
+
+
+def test_create_applies_the_setting_and_returns_its_outputs(
+    native: GenAuthProvider, emulator: EmulatorServer, warnings: Warnings
+) -> None:
+    """Create sends the setting with the provider's keys; the id is the pool, secrets marked."""
+    created = create(native, {"type": "custom", "smtpConfig": SMTP})
+
+    assert created.resource_id == "pool-a"
+    assert plain_values(created.properties) == outputs_of("smtpConfig", SMTP)
+    assert emulator.stored("pool-a") == {"type": "custom", "enabled": True, "smtpConfig": SMTP_WIRE}
+    assert warnings == []
+
+
+def test_create_over_a_live_setting_warns_under_the_resource(
+    emulator: EmulatorServer, warnings: Warnings
+) -> None:
+    """A setting already on the pool is replaced, with a warning carrying the resource's URN."""
+    earlier = applying(emulator, [])
+    create(earlier, {"type": "custom", "smtpConfig": SMTP})
+    earlier.close()
+    native = applying(emulator, warnings)
+
+    create(native, {"type": "sendgrid", "sendGridConfig": SENDGRID})
+    native.close()
+
+    assert warnings == [
+        (URN, "user pool pool-a already sends mail through a third-party provider (type "
+              "'custom'); it is replaced by the declared 'sendgrid' setting"),
+    ]  # fmt: skip
+
+
+def test_a_warning_goes_to_stderr_by_default(
+    emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a log function (outside the server), a warning is a line on stderr."""
+    earlier = applying(emulator, [])
+    create(earlier, {"type": "custom", "smtpConfig": SMTP})
+    earlier.close()
+    pool = emulator.pools[0]
+    made = GenAuthProvider(environ={})
+    args = {"host": emulator.url, "accessKeyId": pool.access_key_id,
+            "accessKeySecret": pool.access_key_secret}  # fmt: skip
+    run(made.configure(ConfigureRequest({}, values(args), True, True)))
+    capsys.readouterr()
+
+    create(made, {"type": "sendgrid", "sendGridConfig": SENDGRID})
+    made.close()
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"warning: {URN}: user pool pool-a already sends mail through a third-party provider "
+        "(type 'custom'); it is replaced by the declared 'sendgrid' setting\n"
+    )
+
+
+def test_two_resources_of_one_deployment_cannot_share_a_pool(native: GenAuthProvider) -> None:
+    """The second create for the same pool, in one plugin process, fails before any change."""
+    create(native, {"type": "custom", "smtpConfig": SMTP})
+    with pytest.raises(PoolClaimedError):
+        create(native, {"type": "sendgrid", "sendGridConfig": SENDGRID})
+    with pytest.raises(PoolClaimedError):
+        run(native.update(UpdateRequest(URN, "pool-a", {}, values({"type": "custom",
+                                                                      "smtpConfig": SMTP}),
+                                        60, [], False)))  # fmt: skip
+
+
+def test_update_applies_the_new_setting_and_returns_its_outputs(
+    emulator: EmulatorServer, warnings: Warnings
+) -> None:
+    """Update (the next deployment) sends the declared setting; outputs as create's."""
+    first = applying(emulator, warnings)
+    old = create(first, {"type": "custom", "smtpConfig": SMTP}).properties
+    first.close()
+    native = applying(emulator, warnings)
+    news = values({"type": "sendgrid", "sendGridConfig": SENDGRID})
+
+    updated = run(native.update(UpdateRequest(URN, "pool-a", old, news, 60, [], False)))
+    native.close()
+
+    assert plain_values(updated.properties) == outputs_of("sendGridConfig", SENDGRID, "sendgrid")
+    assert emulator.stored("pool-a") == {
+        "type": "sendgrid", "enabled": True, "sendGridConfig": SENDGRID
+    }  # fmt: skip
+
+
+MISMATCH = (
+    "this resource manages user pool 'pool-b', but the GenAuth credentials in use belong to "
+    "user pool 'pool-a', so nothing was touched: set the stack's genauth:accessKeyId and "
+    "genauth:accessKeySecret (or the resource's `pool` entry) to the keys of 'pool-b', then "
+    "run `pulumi up`, or `pulumi refresh --run-program` / `pulumi destroy --run-program` (a "
+    "plain refresh or destroy reuses the credentials recorded by the last deployment)"
+)
+
+
+@pytest.mark.parametrize("method", ["update", "read", "delete"])
+def test_keys_of_another_pool_touch_nothing(
+    native: GenAuthProvider, emulator: EmulatorServer, method: str
+) -> None:
+    """A resource of pool-b with pool-a's keys: refused, naming both pools; no config call."""
+    inputs = values({"type": "custom", "smtpConfig": SMTP})
+    call = {
+        "update": lambda: native.update(UpdateRequest(URN, "pool-b", {}, inputs, 60, [], False)),
+        "read": lambda: native.read(ReadRequest(URN, "pool-b", inputs, inputs)),
+        "delete": lambda: native.delete(DeleteRequest(URN, "pool-b", inputs, 60)),
+    }[method]
+    with pytest.raises(PoolMismatchError) as caught:
+        run(call())
+    assert str(caught.value) == MISMATCH
+    assert emulator.stored("pool-b") is None
+
+
+def test_read_returns_the_live_setting_as_outputs_and_inputs(native: GenAuthProvider) -> None:
+    """Refresh: the live setting, the secret kept from the state; no pool, no None key."""
+    state = create(native, {"type": "custom", "smtpConfig": SMTP}).properties
+
+    read = run(native.read(ReadRequest(URN, "pool-a", state, {})))
+
+    assert read.resource_id == "pool-a"
+    assert plain_values(read.properties) == outputs_of("smtpConfig", SMTP)
+    assert plain_values(read.inputs) == {
+        "type": "custom", "enabled": True, "smtpConfig": {**SMTP, "senderPass": ("secret", "pw-1")}
+    }  # fmt: skip
+
+
+def test_an_import_owns_the_live_setting_without_its_secret(
+    emulator: EmulatorServer, warnings: Warnings
+) -> None:
+    """Read with no state (pulumi import): appliedSetting is the live one; the secret unread."""
+    first = applying(emulator, warnings)
+    create(first, {"type": "custom", "smtpConfig": SMTP})
+    first.close()
+    native = applying(emulator, warnings)
+
+    read = run(native.read(ReadRequest(URN, "pool-a", {}, {})))
+    native.close()
+
+    unread = {**SMTP, "senderPass": ("secret", None)}
+    assert plain_values(read.properties) == {
+        **outputs_of("smtpConfig", SMTP), "smtpConfig": unread
+    }  # fmt: skip
+    assert plain_values(read.inputs) == {"type": "custom", "enabled": True, "smtpConfig": unread}
+
+
+def test_delete_hands_the_pool_back_disabled(emulator: EmulatorServer, warnings: Warnings) -> None:
+    """Delete (its own deployment) sends the resource's setting back with enabled false."""
+    first = applying(emulator, warnings)
+    state = create(first, {"type": "custom", "smtpConfig": SMTP}).properties
+    first.close()
+    native = applying(emulator, warnings)
+
+    run(native.delete(DeleteRequest(URN, "pool-a", state, 60)))
+    native.close()
+
+    assert emulator.stored("pool-a") == {
+        "type": "custom", "enabled": False, "smtpConfig": SMTP_WIRE
+    }  # fmt: skip
+    assert warnings == []
+
+
+def test_delete_leaves_a_setting_someone_else_put_in_place_with_a_warning(
+    emulator: EmulatorServer, warnings: Warnings
+) -> None:
+    """The pool now holds another setting: delete leaves it, warning under the resource."""
+    first = applying(emulator, warnings)
+    state = create(first, {"type": "custom", "smtpConfig": SMTP}).properties
+    first.close()
+    other = applying(emulator, [])
+    create(other, {"type": "sendgrid", "sendGridConfig": SENDGRID})
+    other.close()
+    native = applying(emulator, warnings)
+
+    run(native.delete(DeleteRequest(URN, "pool-a", state, 60)))
+    native.close()
+
+    assert emulator.stored("pool-a") == {
+        "type": "sendgrid", "enabled": True, "sendGridConfig": SENDGRID
+    }  # fmt: skip
+    assert [urn for urn, _ in warnings] == [URN]
+
+
+def test_a_private_deployment_s_brand_is_sent(emulator: EmulatorServer, warnings: Warnings) -> None:
+    """genauth:brand authing: the plugin's client sends x-authing- headers."""
+    native = applying(emulator, warnings, brand="authing")
+    create(native, {"type": "custom", "smtpConfig": SMTP})
+    native.close()
+    assert {entry["header_brand"] for entry in emulator.requests()} == {"authing"}
+
+
+def test_an_unreachable_host_is_remembered_for_the_process(
+    monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer, warnings: Warnings
+) -> None:
+    """A host another client of the process could not reach fails at once, with its error."""
+    hosts = UnreachableHosts()
+    monkeypatch.setattr(_client, "UNREACHABLE_HOSTS", hosts)
+    refused = TransportError(
+        "connection refused", method="POST", path="/api/v3/get-management-token", attempts=5
+    )
+    hosts.remember(emulator.url, refused)
+    native = applying(emulator, warnings)
+    with pytest.raises(TransportError) as caught:
+        create(native, {"type": "custom", "smtpConfig": SMTP})
+    native.close()
+    assert str(caught.value) == (
+        "POST /api/v3/get-management-token: connection refused (after 5 attempt(s))"
+    )
+    assert emulator.requests() == []
+
+
+def test_the_engine_s_parallelism_bounds_the_calls_to_genauth() -> None:
+    """API_THREADS (64) calls run at once: a small default pool does not queue them."""
+    made = GenAuthProvider(environ={})
+    together = threading.Barrier(API_THREADS, timeout=10)
+
+    async def all_at_once() -> list[int]:
+        calls = [made._call(together.wait) for _ in range(API_THREADS)]
+        return await asyncio.gather(*calls)
+
+    assert sorted(run(all_at_once())) == list(range(API_THREADS))
+    made.close()
+
+
+class ClosingClient:
+    """Stands in for the client: records that it was closed."""
+
+    userpool_id = "pool-a"
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_close_closes_the_client_and_does_not_wait_for_a_call_in_progress() -> None:
+    """close() (the plugin exiting) closes the client and returns while a call still runs."""
+    client = ClosingClient()
+    made = GenAuthProvider(environ={}, client_factory=lambda _credentials: cast(Any, client))
+    args = values({"accessKeyId": "i", "accessKeySecret": "s"})
+    run(made.configure(ConfigureRequest({}, args, True, True)))
+    made._pool_client()
+    release = threading.Event()
+    loop = asyncio.new_event_loop()
+    call = loop.create_task(made._call(release.wait, 5))
+    loop.run_until_complete(asyncio.sleep(0.05))  # the call is running on the provider's thread
+
+    made.close()
+
+    assert client.closed
+    assert not call.done()
+    release.set()
+    assert loop.run_until_complete(call) is True
+    loop.close()
+
+
+def test_close_without_a_client_closes_nothing() -> None:
+    """A provider that never reached GenAuth (a preview) closes without error."""
+    GenAuthProvider(environ={}).close()

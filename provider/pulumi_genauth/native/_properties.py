@@ -116,10 +116,9 @@ def _plain(value: PropertyValue) -> Any:
 
 
 def _value(item: Any, *, secret: bool = False) -> PropertyValue:
+    # The core's outputs are scalars in (nested) mappings: a setting holds no list.
     if isinstance(item, Mapping):
-        return PropertyValue({camel(key): _value(value) for key, value in item.items()}, secret)
-    if isinstance(item, (list, tuple)):
-        return PropertyValue([_value(value) for value in item], secret)
-    if isinstance(item, int) and not isinstance(item, bool):
+        item = {camel(key): _value(value) for key, value in item.items()}
+    elif isinstance(item, int) and not isinstance(item, bool):
         item = float(item)  # the wire has one number type
     return PropertyValue(item, secret)

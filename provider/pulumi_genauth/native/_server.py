@@ -31,18 +31,6 @@ from ._provider import GenAuthProvider
 # As the SDK's own server: room for large requests (a whole stack's checkpoint is not sent,
 # but a schema is).
 _GRPC_OPTIONS: Final = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
-_RPCS: Final = (
-    "GetSchema",
-    "CheckConfig",
-    "DiffConfig",
-    "Configure",
-    "Check",
-    "Diff",
-    "Create",
-    "Read",
-    "Update",
-    "Delete",
-)
 
 
 class EngineLog:
@@ -63,15 +51,17 @@ class EngineLog:
 
 
 class OneLineServicer(ProviderServicer):
-    """The SDK's servicer, aborting a failed call with one line instead of a traceback."""
+    """The SDK's servicer, aborting a failed call with one line instead of a traceback.
 
+    Each RPC the engine sends this plugin (named as gRPC names it) is the SDK's, called
+    through :meth:`_one_line`; ``context`` is grpc's ``aio.ServicerContext``.
+    """
 
-def _one_line_rpc(name: str) -> Callable[..., Awaitable[Any]]:
-    wrapped = getattr(ProviderServicer, name)
-
-    async def rpc(self: OneLineServicer, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def _one_line(
+        self, rpc: Callable[..., Awaitable[Any]], request: Any, context: Any
+    ) -> Any:
         try:
-            return await wrapped(self, request, context)
+            return await rpc(self, request, context)
         except NotImplementedError:
             raise
         except Exception as error:  # every failure is reported, in one line
@@ -81,21 +71,45 @@ def _one_line_rpc(name: str) -> Callable[..., Awaitable[Any]]:
             original = error.__context__ if error.__context__ is not None else error
             await context.abort(grpc.StatusCode.UNKNOWN, _plugin_errors.one_line(original))
 
-    rpc.__name__ = name
-    return rpc
+    async def GetSchema(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.GetSchema, request, context)
 
+    async def CheckConfig(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.CheckConfig, request, context)
 
-for _name in _RPCS:
-    setattr(OneLineServicer, _name, _one_line_rpc(_name))
+    async def DiffConfig(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.DiffConfig, request, context)
+
+    async def Configure(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.Configure, request, context)
+
+    async def Check(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.Check, request, context)
+
+    async def Diff(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.Diff, request, context)
+
+    async def Create(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.Create, request, context)
+
+    async def Read(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.Read, request, context)
+
+    async def Update(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.Update, request, context)
+
+    async def Delete(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return await self._one_line(ProviderServicer.Delete, request, context)
 
 
 def main() -> None:
     """Serve the provider: print the port, then answer the engine until it hangs up."""
     parser = argparse.ArgumentParser(description="pulumi-genauth native provider plugin")
     parser.add_argument("engine", help="the Pulumi engine's address")
-    parser.add_argument("--logflow", action="store_true", help="ignored")
-    parser.add_argument("--logtostderr", action="store_true", help="ignored")
-    parser.add_argument("-v", type=int, default=0, help="ignored")
+    # The engine's flags come before its address, and the plugin reads none of them:
+    # parse_known_args leaves --logtostderr and -v=N aside, but --tracing takes a value,
+    # which would otherwise be taken for the address.
+    parser.add_argument("--tracing", help="ignored")
     args, _ = parser.parse_known_args()
     provider = GenAuthProvider(log=EngineLog(args.engine).warn)
 

@@ -1,0 +1,390 @@
+"""The native plugin's gRPC server (``pulumi-resource-genauth``), in process.
+
+The servicer is called as grpc calls it, with a context that records the abort; the warnings
+go to a stand-in for the engine's Log service; and ``main()`` serves on a real port, as the
+engine starts it (its address first, then the engine's flags), until the test stops it.
+The engine itself drives the plugin in test_engine_native.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from typing import Any, Final
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.provider.experimental.provider import (
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
+
+from pulumi_genauth import ConfigurationError
+from pulumi_genauth._constants import package_version
+from pulumi_genauth.emulator.server import EmulatorServer
+from pulumi_genauth.native import _server
+from pulumi_genauth.native._provider import GenAuthProvider
+from pulumi_genauth.native._schema import RESOURCE_TOKEN, schema
+
+from .engine_support import sdk_client
+
+URN: Final = f"urn:pulumi:dev::p::{RESOURCE_TOKEN}::mail"
+REFUSED: Final = "genauth:host must be an https:// URL"
+MISMATCH: Final = (
+    "this resource manages user pool 'pool-b', but the GenAuth credentials in use belong to "
+    "user pool 'pool-a', so nothing was touched: set the stack's genauth:accessKeyId and "
+    "genauth:accessKeySecret (or the resource's `pool` entry) to the keys of 'pool-b', then "
+    "run `pulumi up`, or `pulumi refresh --run-program` / `pulumi destroy --run-program` (a "
+    "plain refresh or destroy reuses the credentials recorded by the last deployment)"
+)
+UNEXPECTED: Final = (
+    "pulumi-genauth failed unexpectedly: KeyError: 'smtp_config' "
+    "(set PULUMI_GENAUTH_DEBUG=1 for the traceback, and report it)"
+)
+
+
+def struct(values: dict[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(values)
+    return message
+
+
+class AbortedError(Exception):
+    """What grpc's ``context.abort`` raises to end the call."""
+
+
+class Context:
+    """A grpc servicer context that records the one abort of a call."""
+
+    def __init__(self) -> None:
+        self.aborted: tuple[grpc.StatusCode, str] | None = None
+
+    async def abort(self, code: grpc.StatusCode, details: str) -> None:
+        self.aborted = (code, details)
+        raise AbortedError
+
+
+class Failing(GenAuthProvider):
+    """A provider each of whose methods fails as ``raise_it`` says."""
+
+    def __init__(self, raise_it: Callable[[], None]) -> None:
+        super().__init__(environ={})
+        self._raise_it = raise_it
+
+    async def get_schema(self, _request: GetSchemaRequest) -> GetSchemaResponse:
+        self._raise_it()
+        return GetSchemaResponse()
+
+    async def check_config(self, _request: CheckRequest) -> CheckResponse:
+        self._raise_it()
+        return CheckResponse()
+
+    async def diff_config(self, _request: DiffRequest) -> DiffResponse:
+        self._raise_it()
+        return DiffResponse()
+
+    async def configure(self, _request: ConfigureRequest) -> ConfigureResponse:
+        self._raise_it()
+        return ConfigureResponse()
+
+    async def check(self, _request: CheckRequest) -> CheckResponse:
+        self._raise_it()
+        return CheckResponse()
+
+    async def diff(self, _request: DiffRequest) -> DiffResponse:
+        self._raise_it()
+        return DiffResponse()
+
+    async def create(self, _request: CreateRequest) -> CreateResponse:
+        self._raise_it()
+        return CreateResponse()
+
+    async def read(self, _request: ReadRequest) -> ReadResponse:
+        self._raise_it()
+        return ReadResponse()
+
+    async def update(self, _request: UpdateRequest) -> UpdateResponse:
+        self._raise_it()
+        return UpdateResponse()
+
+    async def delete(self, _request: DeleteRequest) -> None:
+        self._raise_it()
+
+
+# Each RPC the engine sends this plugin, with a request of its type.
+RPCS: Final = {
+    "GetSchema": provider_pb2.GetSchemaRequest(),
+    "CheckConfig": provider_pb2.CheckRequest(urn=URN),
+    "DiffConfig": provider_pb2.DiffRequest(urn=URN),
+    "Configure": provider_pb2.ConfigureRequest(),
+    "Check": provider_pb2.CheckRequest(urn=URN),
+    "Diff": provider_pb2.DiffRequest(urn=URN, id="pool-a"),
+    "Create": provider_pb2.CreateRequest(urn=URN),
+    "Read": provider_pb2.ReadRequest(urn=URN, id="pool-a"),
+    "Update": provider_pb2.UpdateRequest(urn=URN, id="pool-a"),
+    "Delete": provider_pb2.DeleteRequest(urn=URN, id="pool-a"),
+}
+
+
+def call(provider: GenAuthProvider, rpc: str) -> Context:
+    """Call one RPC of the plugin's servicer as grpc does; the context shows how it ended."""
+    servicer = _server.OneLineServicer([], package_version(), provider, "127.0.0.1:1")
+    context = Context()
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(AbortedError):
+            loop.run_until_complete(getattr(servicer, rpc)(RPCS[rpc], context))
+    finally:
+        loop.close()
+        provider.close()
+    return context
+
+
+def refuse() -> None:
+    raise ConfigurationError(REFUSED)
+
+
+def fail_unexpectedly() -> None:
+    raise KeyError("smtp_config")
+
+
+@pytest.mark.parametrize("rpc", list(RPCS))
+def test_every_call_reports_a_failure_as_one_line(rpc: str) -> None:
+    """A GenAuthError in any call aborts it with its own message: no frames, no wrapper."""
+    assert call(Failing(refuse), rpc).aborted == (grpc.StatusCode.UNKNOWN, REFUSED)
+
+
+@pytest.mark.parametrize("rpc", ["GetSchema", "Create"])
+def test_an_unexpected_error_is_one_line_pointing_at_the_debug_switch(rpc: str) -> None:
+    """A bug shows its type and message, and how to get the traceback."""
+    assert call(Failing(fail_unexpectedly), rpc).aborted == (grpc.StatusCode.UNKNOWN, UNEXPECTED)
+
+
+def test_an_error_the_sdk_passes_on_unwrapped_is_reported_as_itself() -> None:
+    """An SDK that raises the provider's error as it is (no re-raise with frames): its line."""
+
+    async def unwrapped(_servicer: Any, _request: Any, _context: Any) -> None:
+        refuse()
+
+    provider = GenAuthProvider(environ={})
+    servicer = _server.OneLineServicer([], package_version(), provider, "127.0.0.1:1")
+    context = Context()
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(AbortedError):
+            loop.run_until_complete(servicer._one_line(unwrapped, RPCS["Create"], context))
+    finally:
+        loop.close()
+        provider.close()
+    assert context.aborted == (grpc.StatusCode.UNKNOWN, REFUSED)
+
+
+def test_the_debug_switch_keeps_the_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PULUMI_GENAUTH_DEBUG=1: the call fails with the SDK's error, frames included."""
+    monkeypatch.setenv("PULUMI_GENAUTH_DEBUG", "1")
+    provider = Failing(refuse)
+    servicer = _server.OneLineServicer([], package_version(), provider, "127.0.0.1:1")
+    context = Context()
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(Exception, match=f"^{REFUSED}:\n") as caught:
+            loop.run_until_complete(servicer.Create(RPCS["Create"], context))
+    finally:
+        loop.close()
+        provider.close()
+    assert 'File "' in str(caught.value)
+    assert context.aborted is None
+
+
+# -- warnings: the engine's Log service ---------------------------------------------------------
+
+
+class Engine(engine_pb2_grpc.EngineServicer):  # type: ignore[misc]
+    """The engine's Log service, recording what it is sent."""
+
+    def __init__(self) -> None:
+        self.logs: list[engine_pb2.LogRequest] = []
+
+    def Log(self, request: engine_pb2.LogRequest, _context: Any) -> empty_pb2.Empty:  # noqa: N802
+        self.logs.append(request)
+        return empty_pb2.Empty()
+
+
+@pytest.fixture
+def engine() -> Iterator[tuple[Engine, str]]:
+    """A stand-in for the engine on a loopback port: (its Log service, its address)."""
+    service = Engine()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    engine_pb2_grpc.add_EngineServicer_to_server(service, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    yield service, f"127.0.0.1:{port}"
+    server.stop(None)
+
+
+def test_a_warning_goes_to_the_engine_under_the_resource(engine: tuple[Engine, str]) -> None:
+    """EngineLog.warn sends a WARNING with the resource's URN, on one connection for all."""
+    service, address = engine
+    log = _server.EngineLog(address)
+
+    log.warn(URN, "user pool pool-a already sends mail")
+    log.warn(f"{URN}-2", "another")
+
+    assert [(entry.severity, entry.urn, entry.message) for entry in service.logs] == [
+        (engine_pb2.WARNING, URN, "user pool pool-a already sends mail"),
+        (engine_pb2.WARNING, f"{URN}-2", "another"),
+    ]
+
+
+def test_the_engine_connection_is_made_once_at_the_first_warning(
+    monkeypatch: pytest.MonkeyPatch, engine: tuple[Engine, str]
+) -> None:
+    """No connection until a warning; then one, to the engine's address, for every warning."""
+    _service, address = engine
+    opened: list[str] = []
+    real = grpc.insecure_channel
+
+    def channel(target: str) -> grpc.Channel:
+        opened.append(target)
+        return real(target)
+
+    monkeypatch.setattr(grpc, "insecure_channel", channel)
+    log = _server.EngineLog(address)
+    assert opened == []
+    log.warn(URN, "one")
+    log.warn(URN, "two")
+    assert opened == [address]
+
+
+# -- main(): the plugin process ------------------------------------------------------------------
+
+
+class Lines:
+    """Standard output of the plugin: each line written, handed over to the test."""
+
+    def __init__(self) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            self.lines.put(line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.fixture
+def plugin(
+    monkeypatch: pytest.MonkeyPatch, engine: tuple[Engine, str]
+) -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
+    """main() in a thread, started as the engine starts it; a client of the port it prints."""
+    _service, address = engine
+    started: list[tuple[grpc.aio.Server, asyncio.AbstractEventLoop]] = []
+    real = grpc.aio.server
+
+    def server(**options: Any) -> grpc.aio.Server:
+        made = real(**options)
+        started.append((made, asyncio.get_running_loop()))
+        return made
+
+    monkeypatch.setattr(grpc.aio, "server", server)
+    # As the engine starts a plugin (pkg/workspace/plugins.go, buildPluginArguments): its own
+    # flags first, --tracing with its endpoint among them, then its address.
+    argv = ["--logtostderr", "-v=9", "--tracing", "http://127.0.0.1:1", address]
+    monkeypatch.setattr(sys, "argv", ["pulumi-resource-genauth", *argv])
+    stdout = Lines()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    thread = threading.Thread(target=_server.main, daemon=True)
+    thread.start()
+    port = int(stdout.lines.get(timeout=20))
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    yield provider_pb2_grpc.ResourceProviderStub(channel)
+    channel.close()
+    made, loop = started[0]
+    # Ending the server ends main() (and asyncio.run cancels this very call on its way out).
+    asyncio.run_coroutine_threadsafe(made.stop(None), loop)
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_the_plugin_prints_its_port_and_serves_its_version_and_schema(
+    plugin: provider_pb2_grpc.ResourceProviderStub,
+) -> None:
+    """The port on stdout; GetPluginInfo is the package's version, GetSchema the schema."""
+    assert plugin.GetPluginInfo(empty_pb2.Empty()).version == package_version()
+    served = plugin.GetSchema(provider_pb2.GetSchemaRequest()).schema
+    assert json.loads(served) == schema()
+    assert schema()["version"] == package_version()
+
+
+def test_the_plugin_takes_secrets_and_is_not_called_in_a_preview(
+    plugin: provider_pb2_grpc.ResourceProviderStub,
+) -> None:
+    """Configure answers acceptSecrets, and no supportsPreview: a preview calls no Create."""
+    answer = plugin.Configure(provider_pb2.ConfigureRequest(args=struct({"accessKeyId": "i"})))
+    assert (answer.acceptSecrets, answer.supportsPreview) == (True, False)
+
+
+def test_the_plugin_takes_a_request_over_grpc_s_default_4_mb(
+    plugin: provider_pb2_grpc.ResourceProviderStub,
+) -> None:
+    """A 5 MB request (a large program's inputs) is read, not refused by the transport."""
+    news = struct({"type": "custom", "smtpConfig": {"smtpHost": "h" * 5_000_000}})
+    answer = plugin.Diff(provider_pb2.DiffRequest(urn=URN, id="pool-a", news=news))
+    assert answer.changes == provider_pb2.DiffResponse.DIFF_SOME
+
+
+def test_the_plugin_reports_a_failure_in_one_line_and_warns_through_the_engine(
+    plugin: provider_pb2_grpc.ResourceProviderStub,
+    engine: tuple[Engine, str],
+    emulator: EmulatorServer,
+) -> None:
+    """Over the wire: a create's warning reaches the engine's Log; a failure is one line."""
+    service, _address = engine
+    pool = emulator.pools[0]
+    keys = {"host": emulator.url, "accessKeyId": pool.access_key_id,
+            "accessKeySecret": pool.access_key_secret}  # fmt: skip
+    # Someone set the pool up before: the create replaces that, with a warning.
+    answer = sdk_client(emulator).config_email_provider(
+        type="sendgrid",
+        enabled=True,
+        send_grid_config={"sender": "a@example.com", "apikey": "k"},
+    )
+    assert answer["statusCode"] == 200
+    plugin.Configure(provider_pb2.ConfigureRequest(args=struct(keys)))
+    smtp = {"smtpHost": "smtp.example.com", "smtpPort": 465, "senderPass": "pw"}
+
+    plugin.Create(provider_pb2.CreateRequest(urn=URN, properties=struct(
+        {"type": "custom", "smtpConfig": smtp})))  # fmt: skip
+    with pytest.raises(grpc.RpcError) as caught:
+        plugin.Update(provider_pb2.UpdateRequest(urn=URN, id="pool-b", news=struct(
+            {"type": "custom", "smtpConfig": smtp})))  # fmt: skip
+
+    assert [(entry.severity, entry.urn, entry.message) for entry in service.logs] == [
+        (engine_pb2.WARNING, URN, "user pool pool-a already sends mail through a third-party "
+         "provider (type 'sendgrid'); it is replaced by the declared 'custom' setting"),
+    ]  # fmt: skip
+    error: Any = caught.value
+    assert error.code() == grpc.StatusCode.UNKNOWN
+    assert error.details() == MISMATCH
