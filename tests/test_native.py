@@ -186,6 +186,20 @@ def test_check_without_credentials_says_how_to_set_them() -> None:
     assert [f.reason.split(":")[0] for f in checked.failures] == ["GenAuth credentials are missing"]
 
 
+def test_check_leaves_credentials_not_known_yet_to_the_apply() -> None:
+    """A provider config from another resource's output (unknown in a preview) is no failure."""
+    pending = GenAuthProvider(environ={})
+    args = values({"host": rpc.UNKNOWN, "accessKeyId": rpc.UNKNOWN,
+                   "accessKeySecret": rpc.UNKNOWN})  # fmt: skip
+    run(pending.configure(ConfigureRequest({}, args, True, True)))
+    news = values({"type": "custom", "smtpConfig": SMTP})
+    assert run(pending.check(CheckRequest(URN, {}, news, b""))).failures == []
+    # Configured again with the values known (the apply): the credentials are the real ones.
+    run(pending.configure(ConfigureRequest({}, values({"host": "http://127.0.0.1:1"}), True, True)))
+    checked = run(pending.check(CheckRequest(URN, {}, news, b"")))
+    assert [f.reason.split(":")[0] for f in checked.failures] == ["GenAuth credentials are missing"]
+
+
 def diff(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, PropertyDiffKind]:
     """Diff's changes by path; and what holds for every diff: it never replaces, it says
     whether anything changes, and a path of the inputs is an input diff (a key of another

@@ -43,6 +43,7 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
     UpdateResponse,
 )
+from pulumi.runtime import rpc
 
 from .._claims import PoolClaims
 from .._credentials import Credentials, resolve_credentials, unknown_key_message
@@ -96,6 +97,7 @@ class GenAuthProvider(Provider):
         self._environ = environ
         self._client_factory = client_factory
         self._config: dict[str, str] = {}
+        self._config_pending = False  # a value of the provider config is not known yet
         self._client: GenAuthClient | None = None
         self._claims = PoolClaims()
         self._threads = ThreadPoolExecutor(API_THREADS, thread_name_prefix="genauth-api")
@@ -116,10 +118,16 @@ class GenAuthProvider(Provider):
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         """Keep the credentials; the client is made at the first call to GenAuth."""
-        self._config = {
-            f"genauth:{key}": value.value
+        known = {
+            key: value.value
             for key, value in request.args.items()
             if key in PROVIDER_CONFIG_KEYS and isinstance(value.value, str) and value.value
+        }
+        # A provider config made from another resource's output is not known in a preview:
+        # the credentials are checked when it is (the apply configures the plugin again).
+        self._config_pending = any(value == rpc.UNKNOWN for value in known.values())
+        self._config = {
+            f"genauth:{key}": value for key, value in known.items() if value != rpc.UNKNOWN
         }
         # No Create/Update calls in a preview: a preview makes no API call.
         return ConfigureResponse(accept_secrets=True, supports_preview=False)
@@ -138,7 +146,8 @@ class GenAuthProvider(Provider):
         ]
         problems.extend(validate_props(props))
         try:
-            resolve_credentials(self._config, self._environ, None)
+            if not self._config_pending:
+                resolve_credentials(self._config, self._environ, None)
         except ConfigurationError as error:
             problems.append(Problem("", str(error)))
         spelled = names.user_names(request.new_inputs)
