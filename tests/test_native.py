@@ -530,8 +530,9 @@ def test_update_applies_the_new_setting_and_returns_its_outputs(
 
 MISMATCH = (
     "this resource manages user pool 'pool-b', but the GenAuth credentials in use belong to "
-    "user pool 'pool-a', so nothing was touched: set the stack's genauth:accessKeyId and "
-    "genauth:accessKeySecret (or the resource's `pool` entry) to the keys of 'pool-b', then "
+    "user pool 'pool-a', so nothing was touched: set the provider's accessKeyId and "
+    "accessKeySecret (genauth:accessKeyId and genauth:accessKeySecret of the stack for the "
+    "default provider) to the keys of 'pool-b', then "
     "run `pulumi up`, or `pulumi refresh --run-program` / `pulumi destroy --run-program` (a "
     "plain refresh or destroy reuses the credentials recorded by the last deployment)"
 )

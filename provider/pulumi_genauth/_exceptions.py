@@ -20,6 +20,8 @@ request body, a header or a credential.
 
 from __future__ import annotations
 
+from typing import Final
+
 import pulumi
 
 
@@ -38,10 +40,26 @@ class ConfigurationError(GenAuthError):
     """The client or provider is set up wrongly; nothing was sent to the API."""
 
 
+# Where the keys of a resource's pool are set, as PoolMismatchError names it, per front end.
+DYNAMIC_RESOURCE_KEYS: Final = (
+    "the stack's genauth:accessKeyId and genauth:accessKeySecret (or the resource's `pool` entry)"
+)
+NATIVE_PROVIDER_KEYS: Final = (
+    "the provider's accessKeyId and accessKeySecret (genauth:accessKeyId and "
+    "genauth:accessKeySecret of the stack for the default provider)"
+)
+
+
 class PoolMismatchError(GenAuthError):
     """The credentials in use belong to a user pool other than the one the resource manages."""
 
-    def __init__(self, *, resource_pool_id: str, credentials_pool_id: str) -> None:
+    def __init__(
+        self,
+        *,
+        resource_pool_id: str,
+        credentials_pool_id: str,
+        keys: str = DYNAMIC_RESOURCE_KEYS,
+    ) -> None:
         self.resource_pool_id = resource_pool_id
         self.credentials_pool_id = credentials_pool_id
         # The usual way in: an `up` with other keys failed, and the engine recorded those keys
@@ -49,8 +67,7 @@ class PoolMismatchError(GenAuthError):
         super().__init__(
             f"this resource manages user pool {resource_pool_id!r}, but the GenAuth credentials "
             f"in use belong to user pool {credentials_pool_id!r}, so nothing was touched: set "
-            f"the stack's genauth:accessKeyId and genauth:accessKeySecret (or the resource's "
-            f"`pool` entry) to the keys of {resource_pool_id!r}, then run `pulumi up`, or "
+            f"{keys} to the keys of {resource_pool_id!r}, then run `pulumi up`, or "
             "`pulumi refresh --run-program` / `pulumi destroy --run-program` (a plain refresh "
             "or destroy reuses the credentials recorded by the last deployment)"
         )

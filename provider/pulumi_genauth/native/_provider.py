@@ -47,7 +47,7 @@ from pulumi.runtime import rpc
 
 from .._claims import PoolClaims
 from .._credentials import Credentials, resolve_credentials, unknown_key_message
-from .._exceptions import ConfigurationError, PoolMismatchError
+from .._exceptions import NATIVE_PROVIDER_KEYS, ConfigurationError, PoolMismatchError
 from .._fields import APPLIED_KEY, CONFIG_FIELDS, POOL_KEY, SETTING_KEYS
 from . import _properties as names
 from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, STATE_KEYS, schema_text
@@ -253,7 +253,9 @@ class GenAuthProvider(Provider):
         client = self._pool_client()
         if client.userpool_id != resource_id:
             raise PoolMismatchError(
-                resource_pool_id=resource_id, credentials_pool_id=client.userpool_id
+                resource_pool_id=resource_id,
+                credentials_pool_id=client.userpool_id,
+                keys=NATIVE_PROVIDER_KEYS,
             )
         return client
 
