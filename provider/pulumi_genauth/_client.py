@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 import jwt
@@ -47,6 +47,9 @@ from ._exceptions import (
 )
 from ._hosts import Brand, brand_for_host, normalize_host
 from ._models import ConfigEmailProviderInput, EmailProviderInfo
+
+if TYPE_CHECKING:
+    from ._credentials import Credentials
 
 __all__ = [
     "UNREACHABLE_HOSTS",
@@ -486,3 +489,17 @@ def _retry_after_seconds(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def client_for(credentials: Credentials) -> GenAuthClient:
+    """The client of one pool's credentials, as both front ends make it.
+
+    It shares the process's TLS context and its memory of hosts that cannot be reached.
+    """
+    return GenAuthClient(
+        host=credentials.host,
+        access_key_id=credentials.access_key_id,
+        access_key_secret=credentials.access_key_secret,
+        brand=credentials.brand,
+        unreachable=UNREACHABLE_HOSTS,
+    )

@@ -51,15 +51,9 @@ ClientFactory = Callable[[Credentials], "GenAuthClient"]
 
 
 def _default_client(credentials: Credentials) -> GenAuthClient:
-    from ._client import UNREACHABLE_HOSTS, GenAuthClient
+    from ._client import client_for
 
-    return GenAuthClient(
-        host=credentials.host,
-        access_key_id=credentials.access_key_id,
-        access_key_secret=credentials.access_key_secret,
-        brand=credentials.brand,
-        unreachable=UNREACHABLE_HOSTS,
-    )
+    return client_for(credentials)
 
 
 class EmailProviderProvider(ResourceProvider):

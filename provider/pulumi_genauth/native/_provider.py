@@ -68,15 +68,9 @@ _OTHER_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL", "pools"
 
 
 def _default_client(credentials: Credentials) -> GenAuthClient:
-    from .._client import UNREACHABLE_HOSTS, GenAuthClient  # noqa: PLC0415 - at first call
+    from .._client import client_for  # noqa: PLC0415 - at first call
 
-    return GenAuthClient(
-        host=credentials.host,
-        access_key_id=credentials.access_key_id,
-        access_key_secret=credentials.access_key_secret,
-        brand=credentials.brand,
-        unreachable=UNREACHABLE_HOSTS,
-    )
+    return client_for(credentials)
 
 
 def _stderr_log(urn: str, message: str) -> None:
@@ -289,16 +283,12 @@ def _field_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str
             kind = PropertyDiffKind.ADD if old is None else PropertyDiffKind.DELETE
             detailed[path] = PropertyDiff(kind, input_diff=True)
             continue
-        for field in sorted(set(old) | set(new)):
-            if old.get(field) != new.get(field):
-                kind = (
-                    PropertyDiffKind.ADD
-                    if old.get(field) is None
-                    else PropertyDiffKind.DELETE
-                    if new.get(field) is None
-                    else PropertyDiffKind.UPDATE
+        # Both are normalised: every field of the config is there, required or defaulted.
+        for field in old:
+            if old[field] != new[field]:
+                detailed[f"{path}.{names.camel(field)}"] = PropertyDiff(
+                    PropertyDiffKind.UPDATE, input_diff=True
                 )
-                detailed[f"{path}.{names.camel(field)}"] = PropertyDiff(kind, input_diff=True)
     return detailed
 
 
