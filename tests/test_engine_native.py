@@ -55,8 +55,12 @@ class YamlStack:
     cli: Path
     outputs: list[str] = field(default_factory=list)
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run ``pulumi ARGS`` in the project; keep what it printed for the secret search."""
+    def run(
+        self, *args: str, check: bool = True, record: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``pulumi ARGS`` in the project; keep what it printed for the secret search
+        (unless ``record`` is false: an export that shows the stack's own secrets on purpose).
+        """
         done = subprocess.run(
             [str(self.cli), *args],
             cwd=self.folder / "project",
@@ -66,7 +70,8 @@ class YamlStack:
             check=False,
             timeout=300,
         )
-        self.outputs.append(done.stdout + done.stderr)
+        if record:
+            self.outputs.append(done.stdout + done.stderr)
         if check and done.returncode != 0:
             pytest.fail(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done
@@ -85,6 +90,12 @@ class YamlStack:
     def state(self) -> dict[str, Any]:
         exported: dict[str, Any] = json.loads(self.run("stack", "export").stdout)
         return exported
+
+    def revealed_state(self) -> dict[str, Any]:
+        """The state with its secrets decrypted: what a secret in it really holds."""
+        exported = self.run("stack", "export", "--show-secrets", record=False).stdout
+        revealed: dict[str, Any] = json.loads(exported)
+        return revealed
 
     def resource(self, name: str) -> dict[str, Any]:
         for resource in self.state()["deployment"]["resources"]:
@@ -242,6 +253,8 @@ def test_refresh_shows_drift_without_the_planted_secret_and_up_repairs_it(
     assert refreshed["outputs"]["sendGridConfig"]["apikey"] is None or SECRET_SIG in json.dumps(
         refreshed["outputs"]["sendGridConfig"]["apikey"]
     )
+    # Not even encrypted: the key read from the service is not kept (it reads as unset).
+    assert PLANTED_KEY not in json.dumps(yaml_stack.revealed_state())
     preview = yaml_stack.run("preview", "--diff").stdout
     assert "1 to update" in preview
     yaml_stack.run("up", "--yes")
@@ -279,6 +292,8 @@ def test_import_adopts_the_live_setting_with_its_secret_unknown(yaml_stack: Yaml
     assert adopted["inputs"]["type"] == "sendgrid"
     assert adopted["inputs"]["sendGridConfig"]["sender"] == "support@example.com"
     assert SECRET_SIG in json.dumps(adopted["inputs"]["sendGridConfig"]["apikey"])
+    # The live key was never read into the state, not even encrypted.
+    assert SENDGRID_KEY not in json.dumps(yaml_stack.revealed_state())
     assert adopted["outputs"]["appliedSetting"] == {
         "type": "sendgrid",
         "sendGridConfig": {"sender": "support@example.com"},
