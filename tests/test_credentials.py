@@ -6,11 +6,12 @@ Pure functions of the config and the environment: no network, no engine.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from pulumi_genauth import ConfigurationError
-from pulumi_genauth._credentials import pool_names, resolve_credentials
+from pulumi_genauth._credentials import Credentials, pool_names, resolve_credentials
 
 STACK = {
     "genauth:host": "https://stack.example.com",
@@ -193,9 +194,21 @@ BAD_POOLS = [
         id="unknown key, nothing near it",
     ),
     pytest.param(
-        json.dumps({"staff": {"accessKeyId": "s", "accessKeySecret": "x", "brand": "Authing"}}),
-        "genauth:pools.staff.brand must be 'genauth' or 'authing' (got 'Authing')",
+        json.dumps({"staff": {"accessKeyId": "s", "accessKeySecret": "x", "brand": " okta "}}),
+        "genauth:pools.staff.brand must be 'genauth' or 'authing' (got 'okta')",
         id="unknown brand",
+    ),
+    pytest.param(
+        json.dumps({"staff": {"accessKeyId": "", "accessKeySecret": "x", "brand": ""}}),
+        "GenAuth credentials are missing for pool 'staff': set "
+        "genauth:pools.staff.accessKeyId (the secret with --secret --path)",
+        id="entry with an empty id",
+    ),
+    pytest.param(
+        " \n",
+        f"pool 'staff' is not an entry of the stack config genauth:pools (entries: none); "
+        f"{add_it('staff')}",
+        id="blank genauth:pools",
     ),
     pytest.param(
         json.dumps(
@@ -256,29 +269,58 @@ def test_a_pool_entry_brand_wins_else_the_default_brand_applies(
     assert resolve_credentials(config, environ, "staff").brand == brand
 
 
-@pytest.mark.parametrize(
-    ("config", "environ", "message"),
-    [
-        (
-            {"genauth:host": "http://api.example.com"},
-            {},
-            "genauth:host: GenAuth host 'http://api.example.com' uses plain http://, which is "
-            "only allowed for loopback hosts (a local emulator); use https://",
-        ),
-        (
-            {},
-            {"GENAUTH_HOST": "http://api.example.com"},
-            "$GENAUTH_HOST: GenAuth host 'http://api.example.com' uses plain http://, which is "
-            "only allowed for loopback hosts (a local emulator); use https://",
-        ),
-        (
-            {"genauth:brand": "GenAuth"},
-            {},
-            "genauth:brand must be 'genauth' or 'authing' (got 'GenAuth')",
-        ),
-    ],
-    ids=["genauth:host", "GENAUTH_HOST", "genauth:brand"],
-)
+# Each a stack config, an environment and the whole sentence: the source is named first.
+BAD_DEFAULTS = [
+    pytest.param(
+        {"genauth:host": "http://api.example.com"},
+        {},
+        "genauth:host: GenAuth host 'http://api.example.com' uses plain http://, which is "
+        "only allowed for loopback hosts (a local emulator); use https://",
+        id="genauth:host",
+    ),
+    pytest.param(
+        {},
+        {"GENAUTH_HOST": "http://api.example.com"},
+        "$GENAUTH_HOST: GenAuth host 'http://api.example.com' uses plain http://, which is "
+        "only allowed for loopback hosts (a local emulator); use https://",
+        id="GENAUTH_HOST",
+    ),
+    pytest.param(
+        {"genauth:host": " "},
+        {"GENAUTH_HOST": "http://api.example.com"},
+        "$GENAUTH_HOST: GenAuth host 'http://api.example.com' uses plain http://, which is "
+        "only allowed for loopback hosts (a local emulator); use https://",
+        id="GENAUTH_HOST, genauth:host blank",
+    ),
+    pytest.param(
+        {},
+        {"GENAUTH_HOST": "https://admin:planted-password@api.example.com"},
+        "$GENAUTH_HOST: GenAuth host 'https://***@api.example.com' must be a plain "
+        "https://host[:port] URL, with no query, fragment or user info",
+        id="GENAUTH_HOST with a password, not quoted",
+    ),
+    pytest.param(
+        {"genauth:brand": "okta"},
+        {"GENAUTH_BRAND": "authing"},
+        "genauth:brand must be 'genauth' or 'authing' (got 'okta')",
+        id="genauth:brand",
+    ),
+    pytest.param(
+        {},
+        {"GENAUTH_BRAND": "okta"},
+        "$GENAUTH_BRAND must be 'genauth' or 'authing' (got 'okta')",
+        id="GENAUTH_BRAND",
+    ),
+    pytest.param(
+        {"genauth:brand": ""},
+        {"GENAUTH_BRAND": " Okta "},
+        "$GENAUTH_BRAND must be 'genauth' or 'authing' (got 'Okta')",
+        id="GENAUTH_BRAND, genauth:brand empty",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "environ", "message"), BAD_DEFAULTS)
 def test_a_bad_default_host_or_brand_is_refused_naming_where_it_came_from(
     config: dict[str, str], environ: dict[str, str], message: str
 ) -> None:
@@ -287,6 +329,139 @@ def test_a_bad_default_host_or_brand_is_refused_naming_where_it_came_from(
     with pytest.raises(ConfigurationError) as error:
         resolve_credentials({**keys, **config}, environ, None)
     assert str(error.value) == message
+    assert "planted-password" not in message
+
+
+def test_a_bad_genauth_brand_is_named_for_a_pool_too() -> None:
+    """A pool without a brand of its own uses the default one, so a bad one is refused."""
+    pools = {"staff": {"accessKeyId": "s", "accessKeySecret": "x"}}
+    with pytest.raises(ConfigurationError) as error:
+        resolve_credentials({"genauth:pools": pools}, {"GENAUTH_BRAND": "okta"}, "staff")
+    assert str(error.value) == "$GENAUTH_BRAND must be 'genauth' or 'authing' (got 'okta')"
+
+
+BLANKS = ["", " ", "\t\n "]
+
+
+def outcome(config: dict[str, Any], environ: dict[str, str], pool: str | None) -> object:
+    """The credentials resolved, or the whole message of the error that refused them."""
+    try:
+        return resolve_credentials(config, environ, pool)
+    except ConfigurationError as error:
+        return str(error)
+
+
+# Each a variable and what the environment gives without it (ENVIRON's other three).
+WITHOUT_VARIABLE = [
+    pytest.param(
+        "GENAUTH_HOST",
+        Credentials("https://api.genauth.ai", "environ-id", "environ-secret", "authing"),
+        id="GENAUTH_HOST",
+    ),
+    pytest.param(
+        "GENAUTH_ACCESS_KEY_ID",
+        "GenAuth credentials are missing: set genauth:accessKeyId (or $GENAUTH_ACCESS_KEY_ID), "
+        "e.g. `pulumi config set genauth:accessKeyId <id>` and `pulumi config set --secret "
+        "genauth:accessKeySecret <secret>`",
+        id="GENAUTH_ACCESS_KEY_ID",
+    ),
+    pytest.param(
+        "GENAUTH_ACCESS_KEY_SECRET",
+        "GenAuth credentials are missing: set genauth:accessKeySecret (or "
+        "$GENAUTH_ACCESS_KEY_SECRET), e.g. `pulumi config set genauth:accessKeyId <id>` and "
+        "`pulumi config set --secret genauth:accessKeySecret <secret>`",
+        id="GENAUTH_ACCESS_KEY_SECRET",
+    ),
+    pytest.param(
+        "GENAUTH_BRAND",
+        Credentials("https://environ.example.com", "environ-id", "environ-secret", None),
+        id="GENAUTH_BRAND",
+    ),
+]
+
+
+@pytest.mark.parametrize("blank", BLANKS, ids=repr)
+@pytest.mark.parametrize(("variable", "unset"), WITHOUT_VARIABLE)
+def test_a_blank_environment_variable_counts_as_unset(
+    variable: str, unset: object, blank: str
+) -> None:
+    """GENAUTH_X= (as CI templates leave it) or white space: as if GENAUTH_X were not set."""
+    without = {name: value for name, value in ENVIRON.items() if name != variable}
+    assert outcome({}, without, None) == unset
+    assert outcome({}, {**without, variable: blank}, None) == unset
+
+
+def test_blank_variables_leave_the_stack_config_in_use() -> None:
+    """All four variables blank: the stack config alone, the brand picked from the host."""
+    blank = dict.fromkeys(ENVIRON, "")
+    assert outcome(STACK, blank, None) == Credentials(
+        "https://stack.example.com", "stack-id", "stack-secret", None
+    )
+
+
+# Each a stack config key and the attribute the environment fills when it is blank.
+CONFIG_FALLBACKS = [
+    pytest.param("genauth:host", "host", "https://environ.example.com", id="genauth:host"),
+    pytest.param("genauth:accessKeyId", "access_key_id", "environ-id", id="genauth:accessKeyId"),
+    pytest.param(
+        "genauth:accessKeySecret",
+        "access_key_secret",
+        "environ-secret",
+        id="genauth:accessKeySecret",
+    ),
+    pytest.param("genauth:brand", "brand", "authing", id="genauth:brand"),
+]
+
+
+@pytest.mark.parametrize("blank", BLANKS, ids=repr)
+@pytest.mark.parametrize(("key", "attribute", "from_environ"), CONFIG_FALLBACKS)
+def test_a_blank_stack_config_value_counts_as_unset(
+    key: str, attribute: str, from_environ: str, blank: str
+) -> None:
+    """genauth:x set to "" (or white space): the environment's value, as if it were not set."""
+    config = {**STACK, "genauth:brand": "genauth", key: blank}
+    assert getattr(resolve_credentials(config, ENVIRON, None), attribute) == from_environ
+
+
+@pytest.mark.parametrize("blank", BLANKS, ids=repr)
+@pytest.mark.parametrize("key", ["host", "brand"])
+def test_a_blank_pool_entry_value_counts_as_unset(key: str, blank: str) -> None:
+    """genauth:pools.<name>.host or .brand blank: the default one, as if it were not set."""
+    config = {
+        **STACK,
+        "genauth:brand": "authing",
+        "genauth:pools": {"staff": {"accessKeyId": "s", "accessKeySecret": "x", key: blank}},
+    }
+    assert outcome(config, {}, "staff") == Credentials(
+        "https://stack.example.com", "s", "x", "authing"
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "brand"),
+    [
+        ("Authing", "authing"),
+        ("GENAUTH", "genauth"),
+        (" authing ", "authing"),
+        ("GenAuth\t", "genauth"),
+    ],
+)
+@pytest.mark.parametrize("where", ["genauth:brand", "GENAUTH_BRAND", "genauth:pools.staff.brand"])
+def test_a_brand_is_taken_in_any_case(where: str, written: str, brand: str) -> None:
+    """Authing, GENAUTH, ' authing ': the brand named, as the lower-case name the client uses."""
+    config: dict[str, Any] = dict(STACK)
+    environ: dict[str, str] = {}
+    pool = None
+    if where == "genauth:brand":
+        config["genauth:brand"] = written
+    elif where == "GENAUTH_BRAND":
+        environ["GENAUTH_BRAND"] = written
+    else:
+        config["genauth:pools"] = {
+            "staff": {"accessKeyId": "s", "accessKeySecret": "x", "brand": written}
+        }
+        pool = "staff"
+    assert resolve_credentials(config, environ, pool).brand == brand
 
 
 def test_pool_names_lists_the_entries_sorted() -> None:

@@ -6,6 +6,9 @@ In order: the stack config (``genauth:host``, ``genauth:accessKeyId``,
 ``GENAUTH_ACCESS_KEY_SECRET``, ``GENAUTH_BRAND``). A resource with ``pool="name"``
 uses the entry ``name`` of the stack config object ``genauth:pools`` instead.
 
+A value that is empty or white space only (a variable a CI template sets to nothing, a config
+key set to "") counts as unset, wherever it is read. A brand is taken in any case.
+
 Credentials are read in the provider process from the config the engine hands to
 ``configure()``; they are never resource inputs and never pickled with the provider. (The
 engine itself records the stack config it configured the provider with in the state, under the
@@ -60,20 +63,20 @@ def resolve_credentials(
     ``config`` is the namespaced stack config (values as strings, structured values as JSON
     text), as ``configure()`` receives it.
     """
-    default_host = _host(config, environ)
-    default_brand = _brand(
-        _text(config.get(CONFIG_BRAND)) or environ.get(c.ENV_BRAND), CONFIG_BRAND
-    )
+    found_host = _setting(config, CONFIG_HOST, environ, c.ENV_HOST)
+    default_host = _checked_host(*found_host) if found_host else c.DEFAULT_HOST
+    found_brand = _setting(config, CONFIG_BRAND, environ, c.ENV_BRAND)
+    default_brand = _brand(*found_brand) if found_brand else None
     if pool is not None:
         return _named_pool(config, pool, default_host, default_brand)
 
-    key_id = _text(config.get(CONFIG_ACCESS_KEY_ID)) or environ.get(c.ENV_ACCESS_KEY_ID)
-    secret = _text(config.get(CONFIG_ACCESS_KEY_SECRET)) or environ.get(c.ENV_ACCESS_KEY_SECRET)
-    if not key_id or not secret:
+    key_id = _setting(config, CONFIG_ACCESS_KEY_ID, environ, c.ENV_ACCESS_KEY_ID)
+    secret = _setting(config, CONFIG_ACCESS_KEY_SECRET, environ, c.ENV_ACCESS_KEY_SECRET)
+    if key_id is None or secret is None:
         missing = []
-        if not key_id:
+        if key_id is None:
             missing.append(f"{CONFIG_ACCESS_KEY_ID} (or ${c.ENV_ACCESS_KEY_ID})")
-        if not secret:
+        if secret is None:
             missing.append(f"{CONFIG_ACCESS_KEY_SECRET} (or ${c.ENV_ACCESS_KEY_SECRET})")
         raise ConfigurationError(
             "GenAuth credentials are missing: set "
@@ -83,8 +86,8 @@ def resolve_credentials(
         )
     return Credentials(
         host=default_host,
-        access_key_id=key_id,
-        access_key_secret=secret,
+        access_key_id=key_id[0],
+        access_key_secret=secret[0],
         brand=default_brand,
     )
 
@@ -129,7 +132,8 @@ def _named_pool(
         )
     entry_host = _text(entry.get("host"))
     host = _checked_host(entry_host, f"{CONFIG_POOLS}.{pool}.host") if entry_host else default_host
-    brand = _brand(_text(entry.get("brand")), f"{CONFIG_POOLS}.{pool}.brand") or default_brand
+    entry_brand = _text(entry.get("brand"))
+    brand = _brand(entry_brand, f"{CONFIG_POOLS}.{pool}.brand") if entry_brand else default_brand
     return Credentials(host=host, access_key_id=key_id, access_key_secret=secret, brand=brand)
 
 
@@ -153,38 +157,45 @@ def unknown_key_message(prefix: str, key: str, known: Sequence[str]) -> str:
     return f"the stack config key {prefix}{key} is not one of pulumi-genauth's: {hint}"
 
 
-def _host(config: Mapping[str, Any], environ: Mapping[str, str]) -> str:
-    """The default host, checked at preview (no network) and named by where it came from."""
-    configured = _text(config.get(CONFIG_HOST))
-    if configured:
-        return _checked_host(configured, CONFIG_HOST)
-    from_environ = _text(environ.get(c.ENV_HOST))
-    if from_environ:
-        return _checked_host(from_environ, f"${c.ENV_HOST}")
-    return c.DEFAULT_HOST
+def _setting(
+    config: Mapping[str, Any], key: str, environ: Mapping[str, str], variable: str
+) -> tuple[str, str] | None:
+    """The value of stack config ``key``, else of ``$variable``, and where it was read.
+
+    Where, as a message names it: ``key`` or ``$variable``. A blank value counts as unset in
+    either place; None when neither is set.
+    """
+    configured = _text(config.get(key))
+    if configured is not None:
+        return configured, key
+    from_environ = _text(environ.get(variable))
+    if from_environ is not None:
+        return from_environ, f"${variable}"
+    return None
 
 
-def _checked_host(host: str, key: str) -> str:
+def _checked_host(host: str, source: str) -> str:
+    """``host`` if it is a valid host URL; else an error naming ``source``, where it was read."""
     try:
         normalize_host(host)
     except ConfigurationError as error:
-        raise ConfigurationError(f"{key}: {error}") from None
+        raise ConfigurationError(f"{source}: {error}") from None
     return host
 
 
-def _brand(value: str | None, key: str) -> Brand | None:
-    if value is None:
-        return None
-    if value == "genauth":
+def _brand(value: str, source: str) -> Brand:
+    """The brand ``value`` (stripped text) names, in any case; else an error naming ``source``."""
+    name = value.lower()
+    if name == "genauth":
         return "genauth"
-    if value == "authing":
+    if name == "authing":
         return "authing"
-    raise ConfigurationError(f"{key} must be 'genauth' or 'authing' (got {value!r})")
+    raise ConfigurationError(f"{source} must be 'genauth' or 'authing' (got {value!r})")
 
 
 def _pools(config: Mapping[str, Any]) -> dict[str, Any]:
     raw = config.get(CONFIG_POOLS)
-    if raw is None or raw == "":
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return {}
     try:
         pools = json.loads(raw) if isinstance(raw, str) else raw
@@ -200,6 +211,7 @@ def _pools(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str | None:
+    """``value`` as text without surrounding white space; None when unset, empty or blank."""
     if value is None:
         return None
     text = str(value).strip()
