@@ -60,6 +60,16 @@ def props(kind: str, **changes: Any) -> dict[str, Any]:
     }
 
 
+def detail(diff: provider_pb2.DiffResponse) -> dict[str, str]:
+    """A DiffResponse's detailed diff as {path: kind name}, every entry an input diff."""
+    assert diff.hasDetailedDiff
+    assert all(entry.inputDiff for entry in diff.detailedDiff.values())
+    return {
+        path: provider_pb2.PropertyDiff.Kind.Name(entry.kind)
+        for path, entry in diff.detailedDiff.items()
+    }
+
+
 ServerFactory = Callable[..., provider_pb2_grpc.ResourceProviderStub]
 
 
@@ -151,6 +161,8 @@ def test_lifecycle_through_the_grpc_server(
         provider_pb2.DiffRequest(id="pool-a", urn=URN, olds=created.properties, news=struct(news))
     )
     assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
+    assert same.hasDetailedDiff
+    assert dict(same.detailedDiff) == {}
 
     rotated = props("custom")
     rotated["smtp_config"]["sender_pass"] = "rotated-pass"
@@ -161,6 +173,9 @@ def test_lifecycle_through_the_grpc_server(
     )
     assert changed.changes == provider_pb2.DiffResponse.DIFF_SOME
     assert list(changed.replaces) == []
+    # The rotated secret is named, so that `preview --diff` shows [secret] => [secret].
+    assert detail(changed) == {"smtp_config.sender_pass": "UPDATE"}
+    assert list(changed.diffs) == ["smtp_config"]
 
     server = start_server()
     updated = server.Update(
@@ -197,7 +212,25 @@ def test_preview_with_unknowns_passes_and_makes_no_api_call(
         provider_pb2.DiffRequest(id="pool-a", urn=URN, olds=struct(olds), news=struct(news))
     )
     assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert detail(diff) == {"send_grid_config.sender": "UPDATE"}
     assert emulator.requests() == []
+
+
+def test_verify_smtp_alone_is_no_change_and_is_never_named(
+    server: provider_pb2_grpc.ResourceProviderStub,
+) -> None:
+    """Turning verify_smtp on changes nothing; beside a real change it is not named either."""
+    olds = props("custom")
+    news = props("custom", verify_smtp=True)
+    same = server.Diff(
+        provider_pb2.DiffRequest(id="pool-a", urn=URN, olds=struct(olds), news=struct(news))
+    )
+    assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
+    news["smtp_config"]["smtp_port"] = 587.0
+    changed = server.Diff(
+        provider_pb2.DiffRequest(id="pool-a", urn=URN, olds=struct(olds), news=struct(news))
+    )
+    assert detail(changed) == {"smtp_config.smtp_port": "UPDATE"}
 
 
 def test_check_failures_name_the_property_path(
@@ -220,6 +253,7 @@ def test_a_pool_change_is_a_replacement(server: provider_pb2_grpc.ResourceProvid
         )
     )
     assert list(diff.replaces) == ["pool"]
+    assert detail(diff) == {"pool": "UPDATE_REPLACE"}
 
 
 def test_api_errors_reach_the_engine_as_one_line_without_secrets(

@@ -15,7 +15,7 @@ from typing import Final
 import pytest
 
 PACKAGE: Final = Path(__file__).resolve().parents[1] / "provider" / "pulumi_genauth"
-DYNAMIC: Final = frozenset({"_resource", "_provider"})
+DYNAMIC: Final = frozenset({"_resource", "_provider", "_dynamic_server"})
 NATIVE: Final = "native"
 # The package's own modules that belong to no front end (the emulator is a tool of its own).
 CORE: Final = sorted(

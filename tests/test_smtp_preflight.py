@@ -27,8 +27,9 @@ import pytest
 from pulumi.runtime import rpc
 
 from pulumi_genauth import GenAuthError, _smtp_preflight
+from pulumi_genauth._fields import SETTING_KEYS
 from pulumi_genauth._plugin_errors import one_line
-from pulumi_genauth._provider import SETTING_KEYS, EmailProviderProvider
+from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth._smtp_preflight import (
     ALI_SMTP,
     ALI_SMTP_ENV,
@@ -793,7 +794,8 @@ def test_preview_does_not_load_the_check() -> None:
     """check and diff, in a fresh interpreter, import neither the check nor smtplib."""
     code = """
 import sys
-from pulumi_genauth._provider import SETTING_KEYS, EmailProviderProvider
+from pulumi_genauth._fields import SETTING_KEYS
+from pulumi_genauth._provider import EmailProviderProvider
 provider = EmailProviderProvider()
 props = {"type": "sendgrid", "enabled": True, "verify_smtp": True,
          "send_grid_config": {"sender": "mail@example.com", "apikey": "k"}}

@@ -31,7 +31,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import _plugin_errors
+from . import _dynamic_server, _plugin_errors
 from ._claims import DEPLOYMENT_CLAIMS, PoolClaims
 from ._credentials import (
     CONFIG_KEYS,
@@ -41,7 +41,7 @@ from ._credentials import (
     unknown_key_message,
 )
 from ._exceptions import ConfigurationError, PoolMismatchError
-from ._fields import POOL_KEY, SETTING_KEYS
+from ._fields import POOL_KEY
 
 if TYPE_CHECKING:
     from ._client import GenAuthClient
@@ -84,9 +84,10 @@ class EmailProviderProvider(ResourceProvider):
         """Keep the stack config the credentials are read from (secrets decrypted).
 
         Called once per plugin process, which is also where failures are made to read as
-        one line (see ``_plugin_errors``).
+        one line (``_plugin_errors``) and diffs to name their fields (``_dynamic_server``).
         """
         _plugin_errors.install()
+        _dynamic_server.install()
         values = {key: req.config.get(key) for key in CONFIG_KEYS}
         self._config = {key: value for key, value in values.items() if value}
         # The SDK's Config has no public way to list its keys; the raw bag is its only field.
@@ -122,22 +123,23 @@ class EmailProviderProvider(ResourceProvider):
         ]
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare the normalised setting, secrets included; a new `pool` is a replacement."""
-        from ._validation import contains_unknown, normalized
+        """Name every field that changes, secrets included; a new `pool` is a replacement.
 
+        The paths go to the engine as a detailed diff (``_dynamic_server``), so that
+        ``preview --diff`` shows a rotated secret as ``[secret] => [secret]`` and nothing that
+        does not change (``verify_smtp`` alone, the outputs' bookkeeping) as a change.
+        """
+        from ._changes import Change, setting_changes
+
+        paths = {".".join(path): change for path, change in setting_changes(olds, news).items()}
         # A pool not known yet (a preview) differs from every old one, so it replaces too.
         replaces = [POOL_KEY] if olds.get(POOL_KEY) != news.get(POOL_KEY) else []
-        if contains_unknown({key: news.get(key) for key in SETTING_KEYS}):
-            changed = True
-        else:
-            try:
-                before = normalized(olds)
-            except (ValueError, KeyError, TypeError):
-                before = None  # an unreadable old state: apply the declared one
-            changed = before != normalized(news)
+        if replaces:
+            paths[POOL_KEY] = Change.UPDATE
+        _dynamic_server.leave_detailed_diff(paths, replaces)
         # No stables (the dynamic-provider server drops them) and no delete_before_replace:
         # a new pool is configured before the old one is handed back.
-        return DiffResult(changes=changed or bool(replaces), replaces=replaces)
+        return DiffResult(changes=bool(paths), replaces=replaces)
 
     # -- apply --------------------------------------------------------------------------------
 

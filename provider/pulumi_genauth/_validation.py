@@ -192,7 +192,7 @@ def _type_problem(rule: FieldRule, item: Any) -> str | None:
     if rule.kind is bool:
         return None if isinstance(item, bool) else "must be true or false"
     if rule.kind is int:
-        number = _whole_number(item)
+        number = whole_number(item)
         if not isinstance(number, int) or isinstance(number, bool):
             return f"must be a whole number from {PORT_MIN} to {PORT_MAX} (got {item!r})"
         if not PORT_MIN <= number <= PORT_MAX:
@@ -224,13 +224,13 @@ def _text_problems(name: str, known: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def _whole_number(item: Any) -> Any:
+def whole_number(item: Any) -> Any:
     # The engine carries every number as a float: 465.0 is the port 465.
     return int(item) if isinstance(item, float) and item.is_integer() else item
 
 
 def _whole_numbers(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _whole_number(item) for key, item in value.items()}
+    return {key: whole_number(item) for key, item in value.items()}
 
 
 def to_request(props: Mapping[str, Any]) -> ConfigEmailProviderInput:
@@ -264,7 +264,7 @@ def normalized(props: Mapping[str, Any]) -> dict[str, Any]:
         **dict.fromkeys(CONFIG_FIELDS),
     }
     fields = {key: item for key, item in _whole_numbers(config).items() if item is not None}
-    result[name] = _with_output_defaults(name, fields)
+    result[name] = with_output_defaults(name, fields)
     return result
 
 
@@ -297,7 +297,7 @@ def from_live(info: EmailProviderInfo, known: Mapping[str, Any]) -> dict[str, An
     }
     known_secret = known_config.get(secret_field) if known_config is not None else None
     config[secret_field] = _kept_secret(getattr(live_config, secret_field), known_secret)
-    result[name] = _with_output_defaults(name, config)
+    result[name] = with_output_defaults(name, config)
     return result
 
 
@@ -327,10 +327,10 @@ def public_setting(props: Mapping[str, Any]) -> dict[str, Any] | None:
     fields = _whole_numbers(
         {k: v for k, v in config.items() if k != secret_field and v is not None}
     )
-    return {"type": kind, name: _with_output_defaults(name, fields)}
+    return {"type": kind, name: with_output_defaults(name, fields)}
 
 
-def _with_output_defaults(name: str, config: dict[str, Any]) -> dict[str, Any]:
+def with_output_defaults(name: str, config: dict[str, Any]) -> dict[str, Any]:
     """Fill what the API's output DTO always has, so a declared and a read setting compare."""
     if name != "smtp_config":
         return config

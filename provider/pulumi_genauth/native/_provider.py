@@ -48,7 +48,7 @@ from pulumi.runtime import rpc
 from .._claims import PoolClaims
 from .._credentials import Credentials, resolve_credentials, unknown_key_message
 from .._exceptions import NATIVE_PROVIDER_KEYS, ConfigurationError, PoolMismatchError
-from .._fields import APPLIED_KEY, CONFIG_FIELDS, POOL_KEY, SETTING_KEYS
+from .._fields import APPLIED_KEY, POOL_KEY, SECRET_FIELD_BY_CONFIG
 from . import _properties as names
 from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, STATE_KEYS, schema_text
 
@@ -60,6 +60,8 @@ T = TypeVar("T")
 Log = Callable[[str, str], None]
 """Shows a warning to the user: (resource URN, message)."""
 
+# What an imported secret (never read back) counts as while an import checks its inputs.
+UNREAD_SECRET: Final = "(not read back)"  # noqa: S105 - not a secret
 # Threads for calls to GenAuth: the engine's own parallelism is what limits a deployment.
 API_THREADS: Final = 64
 # Provider inputs that are not this provider's to refuse: the engine adds the first two, and
@@ -133,6 +135,10 @@ class GenAuthProvider(Provider):
         from .._validation import Problem, validate_props  # noqa: PLC0415 - see _provider
 
         props = names.to_core(request.new_inputs)
+        if request.old_inputs and request.old_inputs == request.new_inputs:
+            # `pulumi import` checks the inputs Read returned (as old and new inputs alike),
+            # whose secret the service never shows: not the program's fault, nor ours.
+            props = _unread_secrets_filled(props)
         problems = [
             Problem(key, "is not a property of EmailProvider")
             for key in request.new_inputs
@@ -155,22 +161,17 @@ class GenAuthProvider(Provider):
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         """Which fields change, by path (a rotated secret shows as its field); never replaces."""
-        from .._validation import contains_unknown, normalized  # noqa: PLC0415
+        from .._changes import setting_changes  # noqa: PLC0415 - see _provider
 
         olds = names.to_core(request.old_state)
         news = names.to_core(request.new_inputs)
-        try:
-            before: dict[str, Any] | None = normalized(olds)
-        except (ValueError, KeyError, TypeError):
-            before = None  # an unreadable old state (or one of another front end): apply
-        if contains_unknown({key: news.get(key) for key in SETTING_KEYS}) or before is None:
-            detailed = {
-                names.camel(key): PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
-                for key in SETTING_KEYS
-                if key in news and (before is None or before.get(key) != news.get(key))
-            }
-            return DiffResponse(changes=True, detailed_diff=detailed)
-        detailed = _field_diff(before, normalized(news))
+        detailed = {
+            # The engine's kinds are named as ours are (ADD, DELETE, UPDATE).
+            ".".join(names.camel(part) for part in path): PropertyDiff(
+                PropertyDiffKind[change.name], input_diff=True
+            )
+            for path, change in setting_changes(olds, news).items()
+        }
         # A state the dynamic resource wrote (a stack moving here with an alias): the same
         # setting, but its outputs are rewritten in this provider's shape by an update.
         for key in request.old_state:
@@ -263,33 +264,19 @@ class GenAuthProvider(Provider):
         self._threads.shutdown(wait=False)
 
 
+def _unread_secrets_filled(props: Mapping[str, Any]) -> dict[str, Any]:
+    """``props`` with each config's secret that is there but unread (null) filled, to check."""
+    filled = dict(props)
+    for name, secret in SECRET_FIELD_BY_CONFIG.items():
+        config = props.get(name)
+        if isinstance(config, Mapping) and secret in config and config[secret] is None:
+            filled[name] = {**config, secret: UNREAD_SECRET}
+    return filled
+
+
 def _outputs(outputs: Mapping[str, Any]) -> dict[str, PropertyValue]:
     """The outputs for the engine: no `pool` (explicit providers pick the pool here)."""
     return names.to_engine({key: value for key, value in outputs.items() if key != POOL_KEY})
-
-
-def _field_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, PropertyDiff]:
-    """Per-path differences of two normalised settings, as ``--diff`` shows them."""
-    detailed: dict[str, PropertyDiff] = {}
-    for key in ("type", "enabled"):
-        if before.get(key) != after.get(key):
-            detailed[key] = PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
-    for config in CONFIG_FIELDS:
-        old, new = before.get(config), after.get(config)
-        path = names.camel(config)
-        if old is None and new is None:
-            continue
-        if old is None or new is None:
-            kind = PropertyDiffKind.ADD if old is None else PropertyDiffKind.DELETE
-            detailed[path] = PropertyDiff(kind, input_diff=True)
-            continue
-        # Both are normalised: every field of the config is there, required or defaulted.
-        for field in old:
-            if old[field] != new[field]:
-                detailed[f"{path}.{names.camel(field)}"] = PropertyDiff(
-                    PropertyDiffKind.UPDATE, input_diff=True
-                )
-    return detailed
 
 
 __all__ = ["API_THREADS", "GenAuthProvider"]

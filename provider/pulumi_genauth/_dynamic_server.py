@@ -1,0 +1,113 @@
+"""The dynamic resource's detailed diff, which the SDK's dynamic-provider server cannot send.
+
+The SDK's server (``pulumi.dynamic.__main__``) answers Diff with ``changes`` and ``replaces``
+only: ``DiffResult`` has no field for a detailed diff. Without one, the engine works out what
+``pulumi preview --diff`` shows by itself, comparing the old and new inputs after it has masked
+every secret as ``"[secret]"`` (pkg/engine/events.go ``filterPropertyValue``, then
+pkg/backend/display/object_diff.go ``printOldNewDiffs``): a rotated password shows as
+``sender_pass: [secret]`` with no marker, a drift found in the outputs is not named at all, and
+the summary names whatever inputs differ (``[diff: +verify_smtp]``). Given a detailed diff, the
+engine shows exactly its paths, a secret as ``[secret] => [secret]``
+(pkg/engine/detailedDiff.go ``TranslateDetailedDiff``), in ``preview``, ``up`` and ``refresh``.
+
+The server builds its answer as ``proto.DiffResponse(**fields)``, looking ``proto`` up in its
+module's globals at that moment, on the thread that has just run our ``diff``. :func:`install`
+gives the server module a ``proto`` whose ``DiffResponse`` adds the paths that ``diff`` left
+for this thread (:func:`leave_detailed_diff`). Like ``_plugin_errors.install``, this leans on a
+detail of the SDK that is not an API; :func:`install` checks it and changes nothing when it is
+missing, and the engine tests that read ``preview --diff`` fail, which is how an SDK upgrade
+that breaks it is noticed.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ._changes import Change
+
+_SERVER_MODULE: Final = "pulumi.dynamic.__main__"
+_left = threading.local()
+
+
+def leave_detailed_diff(paths: Mapping[str, Change], replaces: Iterable[str]) -> None:
+    """Keep the paths ``diff`` found (dotted, in the resource's spelling) for its answer."""
+    _left.diff = (dict(paths), frozenset(replaces))
+
+
+def _take() -> tuple[dict[str, Change], frozenset[str]] | None:
+    found: tuple[dict[str, Change], frozenset[str]] | None = getattr(_left, "diff", None)
+    _left.diff = None
+    return found
+
+
+class _ServerProto:
+    """The SDK's ``proto`` module, except that ``DiffResponse`` carries the detailed diff."""
+
+    def __init__(self, proto: Any) -> None:
+        self._proto = proto
+        # The name the server calls.
+        self.DiffResponse = _DiffResponseWithDetail(proto)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._proto, name)
+
+
+class _DiffResponseWithDetail:
+    """``proto.DiffResponse``: its constants (``DIFF_SOME``) as they are, a call with detail."""
+
+    def __init__(self, proto: Any) -> None:
+        self._proto = proto
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._proto.DiffResponse, name)
+
+    def __call__(self, **fields: Any) -> Any:
+        found = _take()
+        if found is not None:
+            fields.update(detailed_diff_fields(self._proto, *found))
+        return self._proto.DiffResponse(**fields)
+
+
+def detailed_diff_fields(
+    proto: Any, paths: Mapping[str, Change], replaces: frozenset[str]
+) -> dict[str, Any]:
+    """The DiffResponse fields that say which paths change: ``detailedDiff`` and ``diffs``."""
+    kinds = proto.PropertyDiff
+    detailed = {}
+    for path, change in paths.items():
+        top = path.split(".", 1)[0]
+        # The proto's kinds are named as ours are: ADD, DELETE, UPDATE, each with _REPLACE.
+        name = change.name + ("_REPLACE" if top in replaces else "")
+        kind = getattr(kinds, name)
+        # inputDiff: the old value shown is the last input, as the program declared it.
+        detailed[path] = kinds(kind=kind, inputDiff=True)
+    return {
+        "detailedDiff": detailed,
+        "hasDetailedDiff": True,
+        "diffs": sorted({path.split(".", 1)[0] for path in paths}),
+    }
+
+
+def install() -> bool:
+    """Make the dynamic-provider server of this process send the detailed diff.
+
+    Returns whether it did: not outside the plugin process, nor when the server does not look
+    like the one this was written for.
+    """
+    from pulumi.runtime import proto  # noqa: PLC0415 - the plugin process has it loaded
+
+    server = sys.modules.get("__main__")
+    spec = getattr(server, "__spec__", None)
+    if server is None or spec is None or spec.name != _SERVER_MODULE:
+        return False
+    current = getattr(server, "proto", None)
+    if isinstance(current, _ServerProto):
+        return True
+    if current is not proto:
+        return False
+    server.proto = _ServerProto(proto)  # type: ignore[attr-defined]
+    return True

@@ -1,0 +1,137 @@
+"""What a reviewer reads in `pulumi preview --diff` and `pulumi refresh`, on the real engine.
+
+The dynamic resource: every field that changes is named, a secret as ``[secret] => [secret]``,
+and nothing that does not change is (``verify_smtp`` alone, ``applied_setting``, a field
+equal on both sides). The native plugin's counterpart is in ``test_engine_native``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import pytest
+
+from pulumi_genauth.emulator.server import EmulatorServer
+
+from .engine_support import (
+    EngineStack,
+    Mail,
+    StackFactory,
+    assert_no_secret_leaked,
+    changes,
+    config_calls,
+    program,
+    sdk_client,
+    secret_key,
+)
+
+pytest_plugins = ["tests.engine_fixtures"]
+pytestmark = pytest.mark.engine
+
+ROTATED: Final = "rotated-smtp-pass-61c0d9"
+PLANTED: Final = "planted-smtp-pass-0b7e44"
+# The line that opens the config object in the engine's display of a change inside it.
+SMTP_CONFIG: Final = "~ smtp_config: {"
+# A line of the engine's diff display that marks a change: "~ key: old => new", "+ key", "- key".
+_MARKED: Final = re.compile(r"^\s*([~+-])\s+(\w+)\s*:")
+
+
+def marked(text: str) -> list[str]:
+    """The lines of a diff display that mark a change, stripped, in order."""
+    return [line.strip() for line in text.splitlines() if _MARKED.match(line)]
+
+
+def diff_of(engine: EngineStack, start: int) -> str:
+    """What the CLI printed since ``len(engine.output) == start``."""
+    return "\n".join(engine.output[start:])
+
+
+def rotate(engine: EngineStack, secret: str) -> None:
+    engine.set_secret(secret_key("custom"), secret)
+
+
+def change_out_of_band(emulator: EmulatorServer, **fields: object) -> None:
+    """Change pool-a's live SMTP setting through the official SDK (a person in the console)."""
+    wire = {**Mail.of("custom").expected()["smtpConfig"], **fields}
+    answer = sdk_client(emulator).config_email_provider(type="custom", enabled=True,
+                                                        smtp_config=wire)  # fmt: skip
+    assert answer["statusCode"] == 200, answer["message"]
+
+
+def test_a_rotated_password_is_named_as_a_secret_and_alone(
+    new_stack: StackFactory, emulator: EmulatorServer
+) -> None:
+    engine = new_stack(program(Mail.of("custom")))
+    engine.up()
+    rotate(engine, ROTATED)
+    start = len(engine.output)
+    calls = len(emulator.requests())
+    preview = engine.preview()
+    shown = diff_of(engine, start)
+    print(shown)
+    assert changes(preview.change_summary).get("update") == 1, preview.change_summary
+    assert marked(shown) == [SMTP_CONFIG, "~ sender_pass: [secret] => [secret]"], shown
+    assert len(emulator.requests()) == calls, "a preview makes no API call"
+    start = len(engine.output)
+    engine.up()
+    assert "[diff: ~smtp_config]" in diff_of(engine, start)
+    assert emulator.stored("pool-a") == Mail.of("custom").expected(ROTATED)
+    assert changes(engine.preview().change_summary) == {"same": 2}
+    assert_no_secret_leaked(engine, canaries=[ROTATED])
+
+
+def test_drift_of_the_password_alone_is_named_by_refresh_and_the_next_preview(
+    new_stack: StackFactory, emulator: EmulatorServer
+) -> None:
+    engine = new_stack(program(Mail.of("custom")))
+    engine.up()
+    change_out_of_band(emulator, senderPass=PLANTED)
+    start = len(engine.output)
+    engine.refresh(diff=True)
+    refreshed = diff_of(engine, start)
+    print(refreshed)
+    assert marked(refreshed) == [SMTP_CONFIG, "~ sender_pass: [secret] => [secret]"], refreshed
+    start = len(engine.output)
+    engine.preview()
+    shown = diff_of(engine, start)
+    print(shown)
+    assert marked(shown) == [SMTP_CONFIG, "~ sender_pass: [secret] => [secret]"], shown
+    start = len(engine.output)
+    engine.up()
+    assert "[diff: ~smtp_config]" in diff_of(engine, start)
+    assert emulator.stored("pool-a") == Mail.of("custom").expected()
+    assert changes(engine.preview().change_summary) == {"same": 2}
+    assert_no_secret_leaked(engine, canaries=[PLANTED])
+
+
+def test_drift_of_a_visible_field_is_named_with_its_values(
+    new_stack: StackFactory, emulator: EmulatorServer
+) -> None:
+    mail = Mail.of("custom")
+    engine = new_stack(program(mail))
+    engine.up()
+    host = mail.fields["smtp_host"]
+    change_out_of_band(emulator, smtp_host="smtp.elsewhere.example")
+    start = len(engine.output)
+    engine.refresh(diff=True)
+    refreshed = diff_of(engine, start)
+    print(refreshed)
+    assert marked(refreshed) == [
+        SMTP_CONFIG,
+        f'~ smtp_host: "{host}" => "smtp.elsewhere.example"',
+    ], refreshed
+    change_out_of_band(emulator, smtp_host="smtp.third.example")
+    start = len(engine.output)
+    engine.refresh(diff=True)
+    again = diff_of(engine, start)
+    print(again)
+    assert marked(again) == [
+        SMTP_CONFIG,
+        '~ smtp_host: "smtp.elsewhere.example" => "smtp.third.example"',
+    ], again
+    start = len(engine.output)
+    engine.preview()
+    shown = diff_of(engine, start)
+    assert marked(shown) == [SMTP_CONFIG, f'~ smtp_host: "smtp.third.example" => "{host}"'], shown
+    assert len(config_calls(emulator)) == 3
