@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -403,6 +404,17 @@ def assert_no_secret_leaked(engine: EngineStack, canaries: Sequence[str] = CANAR
         for path in files:
             assert canary.encode() not in path.read_bytes(), f"{canary!r} in plain text in {path}"
         assert canary not in visible_state, f"{canary!r} in the state outside a secret"
+
+
+# A line of the engine's diff display that marks a change: "~ key: old => new", "+ key: ...".
+# (Not a resource's line: its type token has no space after its first colon.)
+_MARKED: Final = re.compile(r"^\s*[~+-]\s+\w+\s*:(\s|$)")
+
+
+def marked(text: str) -> list[str]:
+    """The lines of a diff display that mark a change, stripped, in order (an object whose
+    fields change opens with its own line, ``~ smtp_config: {``)."""
+    return [" ".join(line.split()) for line in text.splitlines() if _MARKED.match(line)]
 
 
 def changes(summary: Mapping[Any, int] | None) -> dict[str, int]:

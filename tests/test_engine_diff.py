@@ -7,7 +7,6 @@ equal on both sides). The native plugin's counterpart is in ``test_engine_native
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 import pytest
@@ -21,6 +20,7 @@ from .engine_support import (
     assert_no_secret_leaked,
     changes,
     config_calls,
+    marked,
     program,
     sdk_client,
     secret_key,
@@ -33,13 +33,6 @@ ROTATED: Final = "rotated-smtp-pass-61c0d9"
 PLANTED: Final = "planted-smtp-pass-0b7e44"
 # The line that opens the config object in the engine's display of a change inside it.
 SMTP_CONFIG: Final = "~ smtp_config: {"
-# A line of the engine's diff display that marks a change: "~ key: old => new", "+ key", "- key".
-_MARKED: Final = re.compile(r"^\s*([~+-])\s+(\w+)\s*:")
-
-
-def marked(text: str) -> list[str]:
-    """The lines of a diff display that mark a change, stripped, in order."""
-    return [line.strip() for line in text.splitlines() if _MARKED.match(line)]
 
 
 def diff_of(engine: EngineStack, start: int) -> str:

@@ -32,6 +32,7 @@ from .engine_support import (
     SECRET_SIG,
     PulumiCli,
     config_calls,
+    marked,
     sdk_client,
 )
 
@@ -202,7 +203,7 @@ def test_a_rotated_secret_previews_as_its_field_and_updates_in_place(
 
     preview = yaml_stack.run("preview", "--diff").stdout
 
-    assert "senderPass: [secret] => [secret]" in preview
+    assert marked(preview) == ["~ smtpConfig: {", "~ senderPass: [secret] => [secret]"], preview
     assert "1 to update" in preview
     assert "replace" not in preview
     yaml_stack.run("up", "--yes")
@@ -358,3 +359,86 @@ def test_the_takeover_warning_shows_under_the_resource(
     assert "user pool pool-b already sends mail through a third-party provider" in section
     assert len(config_calls(emulator)) == 3  # the planted one, then one per pool
     yaml_stack.assert_no_secret_leaked(PLANTED_KEY)
+
+
+def plant_support_key(emulator: EmulatorServer, sender: str = "support@example.com") -> None:
+    """Set pool-b's SendGrid setting out of band, with a key this stack never held."""
+    answer = sdk_client(emulator, 1).config_email_provider(
+        type="sendgrid", enabled=True, send_grid_config={"sender": sender, "apikey": PLANTED_KEY}
+    )
+    assert answer["statusCode"] == 200
+
+
+def test_refresh_and_the_next_preview_name_a_drifted_key_alone(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """Only the key changed out of band: refresh and preview name apikey, as [secret] => [secret];
+    nothing else (no `enabled: true => true`, no config removed and added again)."""
+    yaml_stack.run("up", "--yes")
+    plant_support_key(emulator)
+    apikey = ["~ sendGridConfig: {", "~ apikey: [secret] => [secret]"]
+
+    refresh = yaml_stack.run("refresh", "--yes", "--skip-preview", "--diff").stdout
+    assert marked(refresh) == apikey, refresh
+    preview = yaml_stack.run("preview", "--diff").stdout
+    assert marked(preview) == apikey, preview
+    up = yaml_stack.run("up", "--yes").stdout
+    assert "[diff: ~sendGridConfig]" in up, up
+
+    assert emulator.stored("pool-b") == SUPPORT_SETTING
+    yaml_stack.run("preview", "--expect-no-changes")
+    yaml_stack.assert_no_secret_leaked(PLANTED_KEY, SENDGRID_KEY, SMTP_PASSWORD)
+
+
+def test_refresh_names_a_drifted_visible_field_with_its_values(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """The sender changed out of band (with another key): both fields, nothing else."""
+    yaml_stack.run("up", "--yes")
+    plant_support_key(emulator, sender="drift@example.com")
+
+    refresh = yaml_stack.run("refresh", "--yes", "--skip-preview", "--diff").stdout
+    assert marked(refresh) == [
+        "~ sendGridConfig: {",
+        "~ apikey: [secret] => [secret]",
+        '~ sender: "support@example.com" => "drift@example.com"',
+    ], refresh
+    preview = yaml_stack.run("preview", "--diff").stdout
+    assert marked(preview) == [
+        "~ sendGridConfig: {",
+        "~ apikey: [secret] => [secret]",
+        '~ sender: "drift@example.com" => "support@example.com"',
+    ], preview
+    yaml_stack.assert_no_secret_leaked(PLANTED_KEY, SENDGRID_KEY, SMTP_PASSWORD)
+
+
+def test_import_on_a_fresh_stack_previews_only_the_unread_secret(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """The README's steps on a new stack: `up --target` the provider, import; no "bug in the
+    provider" warning; the first preview names the key alone; up lifts the import's protect."""
+    program = yaml_stack.program()
+    for name in ("marketing", "marketingMail"):
+        del program["resources"][name]
+    del program["outputs"]
+    yaml_stack.write_program(program)
+    plant_support_key(emulator, sender="support@example.com")
+    provider = f"{URN_PREFIX}pulumi:providers:genauth::support"
+
+    yaml_stack.run("up", "--yes", "--target", provider)
+    imported = yaml_stack.run(
+        "import", "genauth:index:EmailProvider", "supportMail", "pool-b",
+        "--provider", f"support={provider}", "--yes", "--generate-code=false",
+    )  # fmt: skip
+
+    text = imported.stdout + imported.stderr
+    assert "failed to validate" not in text, text
+    assert "bug in the" not in text, text
+    assert yaml_stack.resource("supportMail")["protect"] is True
+    preview = yaml_stack.run("preview", "--diff").stdout
+    assert marked(preview) == ["~ sendGridConfig: {", "~ apikey: [secret] => [secret]"], preview
+    yaml_stack.run("up", "--yes")
+    assert emulator.stored("pool-b") == SUPPORT_SETTING
+    assert not yaml_stack.resource("supportMail").get("protect", False)
+    yaml_stack.run("preview", "--expect-no-changes")
+    yaml_stack.assert_no_secret_leaked(PLANTED_KEY, SENDGRID_KEY, SMTP_PASSWORD)
