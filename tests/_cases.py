@@ -88,7 +88,7 @@ class Failure(Protocol):
 def where(failure: Failure) -> str:
     """The property path a check failure is about, as the user reads it in the CLI.
 
-    Top-level scalars are the failure's property; nested paths lead the reason (the engine
-    would print a nested property's value as ``{<nil>}``).
+    Every path leads the reason (the failure names no property: the engine would print a
+    nested property's value as ``{<nil>}``); a failure that names one is taken at its word.
     """
     return failure.property or failure.reason.split(" ", 1)[0]

@@ -163,10 +163,19 @@ WRONG_CONFIG = [
             {"type": "custom", "sendGridConfig": {"sender": "a@example.com", "apikey": "k"}},
             [("", reason) for reason in WRONG_CONFIG],
         ),
-        ({"type": "smtp"}, [("type", "must be one of 'custom', 'ali', 'qq', 'sendgrid'")]),
+        (
+            {"type": "smtp"},
+            [
+                (
+                    "",
+                    "type must be one of 'custom', 'ali', 'qq', 'sendgrid' (got 'smtp'): did you "
+                    "mean 'custom'?",
+                )
+            ],
+        ),
         (
             {"type": "custom", "smtpConfig": SMTP, "pool": "a"},
-            [("pool", "is not a property of EmailProvider")],
+            [("", "pool is not a property of EmailProvider")],
         ),
     ],
 )

@@ -302,3 +302,31 @@ def test_a_config_output_of_the_wrong_kind_is_refused_naming_the_argument() -> N
         "EmailProvider 'mail': smtp_config must be a SmtpConfigArgs or a dict of its fields, "
         "not a str"
     )
+
+
+class FloatingMocks(RecordingMocks):
+    """Answers as the engine does: every number a float (the port 465.0)."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        pool, outputs = super().new_resource(args)
+        config = rpc.unwrap_rpc_secret(outputs.get("smtp_config"))
+        if isinstance(config, dict):
+            outputs["smtp_config"] = {**config, "smtp_port": float(config["smtp_port"])}
+        return pool, outputs
+
+
+@pulumi.runtime.test
+def test_the_port_output_is_an_int() -> Any:
+    """The engine's 465.0 reaches the program as 465, as SmtpConfigOutput types it."""
+    pulumi.runtime.set_mocks(FloatingMocks(), preview=False)
+    mail = genauth.EmailProvider(
+        "mail",
+        type="custom",
+        smtp_config=genauth.SmtpConfigArgs("smtp.example.com", 465, SMTP_PASSWORD),
+    )
+
+    def check(config: Any) -> None:
+        assert type(config["smtp_port"]) is int
+        assert config["smtp_port"] == 465
+
+    return mail.smtp_config.apply(check)

@@ -747,7 +747,9 @@ def test_a_server_reply_that_echoes_the_password_is_cleaned() -> None:
 
 def test_check_refuses_a_verify_smtp_that_is_not_a_bool(provider: EmailProviderProvider) -> None:
     failures = provider.check({}, props_for("custom", verify_smtp="yes")).failures
-    assert [(where(f), f.reason) for f in failures] == [("verify_smtp", "must be true or false")]
+    assert [(where(f), f.reason) for f in failures] == [
+        ("verify_smtp", "verify_smtp must be true or false (got 'yes')")
+    ]
     assert provider.check({}, props_for("custom", verify_smtp=rpc.UNKNOWN)).failures == []
 
 

@@ -109,7 +109,8 @@ class EmailProviderProvider(ResourceProvider):
                 try:
                     resolve_credentials(self._config, self._environ, pool)
                 except ConfigurationError as error:
-                    problems.append(Problem(POOL_KEY if pool else "", str(error)))
+                    # The message names the pool entry (or the stack key) it is about.
+                    problems.append(Problem("", str(error)))
         problems.extend(self._unknown_key_problems())
         failures = [CheckFailure(*problem.as_check_failure()) for problem in problems]
         return CheckResult(news, failures)

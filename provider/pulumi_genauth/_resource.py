@@ -123,8 +123,8 @@ class SmtpConfigOutput(TypedDict):
 
     smtp_host: str
     """Host name of the SMTP server."""
-    smtp_port: float
-    """Port. The engine carries every number as a float, so it reads as e.g. ``465.0``."""
+    smtp_port: int
+    """Port, e.g. ``465``."""
     sender: str
     """User name of the sending account (``""`` when none was declared)."""
     sender_pass: str | None
@@ -302,6 +302,29 @@ class EmailProvider(
             "userpool_id": None,
         }
         super().__init__(_PROVIDER, resource_name, props, opts)
+
+    # The SDK puts each output in the instance's __dict__, under its name; this property,
+    # found first, hands programs the port as the int it is (the engine's numbers are floats).
+    # Made at each read, so that an output that fails is reported once, by the SDK.
+    @property
+    def smtp_config(self) -> pulumi.Output[SmtpConfigOutput | None]:
+        """The custom SMTP server, when ``type`` is ``custom``; a secret output."""
+        raw: pulumi.Output[Any] = self.__dict__["smtp_config"]
+        return raw.apply(_with_whole_port)
+
+    @smtp_config.setter
+    def smtp_config(self, value: pulumi.Output[SmtpConfigOutput | None]) -> None:
+        self.__dict__["smtp_config"] = value
+
+
+def _with_whole_port(config: Any) -> Any:
+    """An smtp_config output with its port as the int it is (465, not 465.0)."""
+    if not isinstance(config, dict):
+        return config
+    port = config.get("smtp_port")
+    if isinstance(port, float) and port.is_integer():
+        return {**config, "smtp_port": int(port)}
+    return config
 
 
 # The pools declared so far, per program run (keyed by the run's root Stack resource: an

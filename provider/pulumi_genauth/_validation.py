@@ -26,7 +26,6 @@ from ._fields import (
     CONFIG_FIELD_BY_TYPE,
     CONFIG_FIELDS,
     CONFIG_RULES,
-    POOL_KEY,
     PORT_MAX,
     PORT_MIN,
     SECRET_FIELD_BY_CONFIG,
@@ -47,15 +46,13 @@ UNKNOWN: Final = rpc.UNKNOWN
 
 _TYPE_BY_CONFIG: Final = {name: kind for kind, (name, _) in CONFIG_FIELD_BY_TYPE.items()}
 _ALLOWED_TYPES: Final = ", ".join(repr(kind.value) for kind in EmailProviderType)
+# What people call the services whose type names are not theirs.
+_TYPE_BY_SERVICE: Final = {"smtp": "custom", "tencent": "qq", "exmail": "qq", "aliyun": "ali"}
 # The configs whose sender is a mailbox (SendGrid's From address, the enterprise mail
 # account); the custom SMTP sender may be a login name.
 _MAILBOX_SENDERS: Final = frozenset(
     {"send_grid_config", "ali_exmail_config", "tencent_exmail_config"}
 )
-
-
-# Top-level properties with scalar values: the engine prints their value beside the problem.
-_SCALAR_KEYS: Final = frozenset({"type", "enabled", POOL_KEY, VERIFY_SMTP_KEY})
 
 
 @dataclass(frozen=True)
@@ -66,15 +63,14 @@ class Problem:
     reason: str  # the rule, without the property's name: "must not be empty"
 
     def as_check_failure(self) -> tuple[str, str]:
-        """(property, reason) as the engine should print them.
+        """(property, reason) as the engine should print them: the path leads the reason.
 
-        The engine prints ``property P value V has a problem: R`` and looks V up as a
-        top-level key only; a nested path would print ``value {<nil>}``, and a whole config
-        object would print its every field. So only top-level scalars are named as the
-        property; everything else leads its reason with its path.
+        Given a property, the engine prints ``property P value V has a problem: R``, looking V
+        up as a top-level key only (a nested path prints ``value {<nil>}``, a config object
+        every field of it). So no property is named; each reason starts with its path and
+        quotes the value itself where that helps (never a secret), and every refusal reads
+        alike: ``resource 'mail' has a problem: smtp_config.smtp_port must be ...``.
         """
-        if self.property in _SCALAR_KEYS:
-            return self.property, self.reason
         if not self.property:
             return "", self.reason
         return "", f"{self.property} {self.reason}"
@@ -106,16 +102,18 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
     elif kind is None:
         problems.append(Problem("type", f"is required: one of {_ALLOWED_TYPES}"))
     elif not isinstance(kind, str) or kind not in TYPE_NAMES:
-        problems.append(Problem("type", f"must be one of {_ALLOWED_TYPES}"))
+        problems.append(
+            Problem("type", f"must be one of {_ALLOWED_TYPES} (got {kind!r}){_type_hint(kind)}")
+        )
     else:
         selected = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
 
     enabled = props.get("enabled", True)
     if not is_unknown(enabled) and not isinstance(enabled, bool):
-        problems.append(Problem("enabled", "must be true or false"))
+        problems.append(Problem("enabled", f"must be true or false (got {enabled!r})"))
     verify_smtp = props.get(VERIFY_SMTP_KEY, False)
     if not is_unknown(verify_smtp) and not isinstance(verify_smtp, bool):
-        problems.append(Problem(VERIFY_SMTP_KEY, "must be true or false"))
+        problems.append(Problem(VERIFY_SMTP_KEY, f"must be true or false (got {verify_smtp!r})"))
 
     for name in CONFIG_FIELDS:
         value = props.get(name)
@@ -157,6 +155,21 @@ def validate_props(props: Mapping[str, Any]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _type_hint(kind: Any) -> str:
+    """A hint at the type name a wrong one was close to: case, or spelling."""
+    if not isinstance(kind, str):
+        return ""
+    name = kind.strip().lower()
+    if name in TYPE_NAMES:
+        return f": type names are lower case, did you mean {name!r}?"
+    if name in _TYPE_BY_SERVICE:
+        return f": did you mean {_TYPE_BY_SERVICE[name]!r}?"
+    import difflib  # noqa: PLC0415 - only for a wrong type, never on the way of a good one
+
+    nearest = difflib.get_close_matches(kind.lower(), sorted(TYPE_NAMES), n=1, cutoff=0.6)
+    return f": did you mean {nearest[0]!r}?" if nearest else ""
 
 
 def _config_problems(name: str, value: Any) -> list[Problem]:
