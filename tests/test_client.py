@@ -32,7 +32,7 @@ from pulumi_genauth import (
     ServerError,
     TransportError,
 )
-from pulumi_genauth._client import UnreachableHosts, shared_tls_context
+from pulumi_genauth._client import UnreachableHosts, retries_told_to, shared_tls_context
 from pulumi_genauth._models import ConfigEmailProviderInput
 from pulumi_genauth.emulator.server import EmulatorServer
 
@@ -41,6 +41,9 @@ from ._cases import CANARIES, CASES, SMTP_PASSWORD
 CONFIG_PATH = "/api/v3/config-email-provider"
 READ_PATH = "/api/v3/get-email-provider"
 TOKEN_PATH = "/api/v3/get-management-token"
+# The hosts of scripted_client and refusing_client.
+HOST = "https://api.genauth.ai"
+REFUSING_HOST = "https://api.example.com"
 FAST = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.02, jitter_seconds=0)
 
 
@@ -1003,10 +1006,32 @@ def test_each_retry_logs_one_warning_saying_why(
     with made, pytest.raises(TransportError):
         made.get_email_provider()
     assert [r.getMessage() for r in caplog.records if r.name == "pulumi_genauth"] == [
-        f"attempt 1 failed (GenAuth API GET {READ_PATH} failed: busy (HTTP 503, statusCode 503,"
-        " requestId none)); retrying in 2.00s",
-        "attempt 1 failed (ConnectError); retrying in 0.50s",
+        f"GET {HOST}{READ_PATH}: attempt 1 failed (GenAuth API GET {READ_PATH} failed: busy "
+        "(HTTP 503, statusCode 503, requestId none)); retrying in 2.00s",
+        f"POST {REFUSING_HOST}{TOKEN_PATH}: attempt 1 failed (ConnectError); retrying in 0.50s",
     ]
+
+
+def test_a_retry_is_told_to_the_notice_of_the_call_under_way(
+    sleeps: SleepRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Inside retries_told_to, a retry goes to the notice (a front end's line under the
+    resource), not to the log; outside, and on other threads, it is logged as before."""
+    caplog.set_level(logging.WARNING, logger="pulumi_genauth")
+    told: list[str] = []
+    busy = httpx.Response(503, json={"statusCode": 503, "message": "busy"})
+    with (
+        scripted_client(ScriptedAPI(busy, envelope({"enabled": False})), sleeps) as made,
+        retries_told_to(told.append),
+    ):
+        made.get_email_provider()
+    assert len(told) == 1
+    assert told[0].startswith(f"GET {HOST}{READ_PATH}: attempt 1 failed (GenAuth API GET")
+    assert [r for r in caplog.records if r.name == "pulumi_genauth"] == []
+    with scripted_client(ScriptedAPI(busy, envelope({"enabled": False})), sleeps) as made:
+        made.get_email_provider()
+    assert len(told) == 1
+    assert len([r for r in caplog.records if r.name == "pulumi_genauth"]) == 1
 
 
 def test_the_debug_log_traces_each_request_and_a_token_refresh(

@@ -442,3 +442,19 @@ def test_import_on_a_fresh_stack_previews_only_the_unread_secret(
     assert not yaml_stack.resource("supportMail").get("protect", False)
     yaml_stack.run("preview", "--expect-no-changes")
     yaml_stack.assert_no_secret_leaked(PLANTED_KEY, SENDGRID_KEY, SMTP_PASSWORD)
+
+
+def test_a_retry_shows_on_the_resource_s_line_naming_the_host_and_is_not_kept(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """A 503 answered once: the retry line is on the resource's row, naming the host; the
+    summary's Diagnostics (the run succeeded) holds no retry."""
+    emulator.add_fault(path=CONFIG_EMAIL_PROVIDER, status=503, times=1)
+
+    up = yaml_stack.run("up", "--yes").stdout
+
+    retried = [line for line in up.splitlines() if "attempt 1 failed" in line]
+    assert retried, up
+    assert all("genauth:index:EmailProvider" in line for line in retried), retried
+    assert f"POST {emulator.url}{CONFIG_EMAIL_PROVIDER}: attempt 1 failed" in retried[0]
+    assert "attempt" not in up.split("Diagnostics:", 1)[-1].split("Resources:", 1)[0]

@@ -20,6 +20,7 @@ from .engine_support import (
     changes,
     config_calls,
     program,
+    sdk_client,
     secret_key,
     set_pool_entry,
 )
@@ -28,6 +29,7 @@ pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 TAKEOVER_SECRET = "takeover-sendgrid-key-61c0e2"
+PLANTED_SMTP_PASSWORD = "planted-smtp-pass-3b7d90"
 
 
 def test_destroy_leaves_a_pool_another_stack_took_over(
@@ -50,6 +52,42 @@ def test_destroy_leaves_a_pool_another_stack_took_over(
     assert left, first.text
     assert "(type 'sendgrid')" in left[0]
     assert_no_secret_leaked(first, canaries=[TAKEOVER_SECRET])
+
+
+def test_up_over_the_same_type_with_other_fields_warns_naming_them(
+    new_stack: StackFactory, emulator: EmulatorServer
+) -> None:
+    """Another stack's SMTP server on the pool: the takeover warning names the host and the
+    sender it replaces, once, and never the password planted with them (issue 17)."""
+    answer = sdk_client(emulator).config_email_provider(
+        type="custom",
+        enabled=True,
+        smtp_config={
+            "smtp_host": "smtp.other.example",
+            "smtp_port": 465,
+            "sender": "x@other.example",
+            "senderPass": PLANTED_SMTP_PASSWORD,
+            "secure": True,
+        },
+    )
+    assert answer["statusCode"] == 200, answer["message"]
+    mail = Mail.of("custom")
+    engine = new_stack(program(mail))
+
+    up = engine.up()
+
+    warning = (
+        "user pool pool-a already sends mail through a third-party provider (type 'custom', "
+        "smtp_config.smtp_host 'smtp.other.example', smtp_config.sender 'x@other.example', "
+        "a different smtp_config.sender_pass); it is replaced by the declared setting"
+    )
+    # Progress lines repeat a resource's last diagnostic; the Diagnostics section lists each
+    # once, under the resource or the stack.
+    assert "Diagnostics:" in up.stdout, up.stdout
+    diagnostics = up.stdout.split("Diagnostics:", 1)[1].split("\nOutputs:", 1)[0]
+    assert diagnostics.count(warning) == 1, up.stdout
+    assert emulator.stored("pool-a") == mail.expected()
+    assert_no_secret_leaked(engine, canaries=[PLANTED_SMTP_PASSWORD])
 
 
 def test_a_rename_without_alias_leaves_the_pool_configured(

@@ -16,10 +16,11 @@ import pytest
 from pulumi_genauth import GenAuthClient, RetryPolicy, _lifecycle
 from pulumi_genauth._claims import PoolClaims
 from pulumi_genauth._fields import APPLIED_KEY
+from pulumi_genauth._models import ConfigEmailProviderInput, EmailProviderInfo
 from pulumi_genauth._validation import to_request
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CASES, SENDGRID_KEY, SMTP_PASSWORD
+from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD
 
 FAST_RETRY = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.05, jitter_seconds=0)
 
@@ -115,6 +116,183 @@ def test_create_warns_only_when_it_replaces_a_setting_in_use(
     assert warnings == expected
     assert emulator.stored("pool-b") == CASES["custom"][1]
     assert all(SENDGRID_KEY not in w and SMTP_PASSWORD not in w for w in warnings)
+
+
+# Secrets of a setting another stack (or a person) put on the pool: canaries of their own.
+OTHER_SMTP_PASSWORD = "canary-other-smtp-pass-5d2e71"
+OTHER_SENDGRID_KEY = "canary-other-sendgrid-key-a93f04"
+TAKEOVER = "user pool pool-b already sends mail through a third-party provider"
+
+
+def live_custom(**fields: Any) -> dict[str, Any]:
+    """The custom SMTP setting of declared("custom"), with some smtp_config fields changed."""
+    props = declared("custom")
+    props["smtp_config"].update(fields)
+    return props
+
+
+def live_sendgrid(**fields: Any) -> dict[str, Any]:
+    """The SendGrid setting of declared("sendgrid"), with some send_grid_config fields changed."""
+    props = declared("sendgrid")
+    props["send_grid_config"].update(fields)
+    return props
+
+
+@pytest.mark.parametrize(
+    ("kind", "live", "masked", "expected"),
+    [
+        pytest.param(
+            "custom", live_custom(smtp_host="smtp.other.example"), False,
+            f"{TAKEOVER} (type 'custom', smtp_config.smtp_host 'smtp.other.example'); "
+            "it is replaced by the declared setting",
+            id="same-type-another-host",
+        ),
+        pytest.param(
+            "custom",
+            live_custom(smtp_host="smtp.other.example", smtp_port=587.0,
+                        sender="x@other.example", sender_pass=OTHER_SMTP_PASSWORD, secure=False),
+            False,
+            f"{TAKEOVER} (type 'custom', smtp_config.smtp_host 'smtp.other.example', "
+            "smtp_config.smtp_port 587, smtp_config.sender 'x@other.example', a different "
+            "smtp_config.sender_pass, smtp_config.secure False); "
+            "it is replaced by the declared setting",
+            id="same-type-every-field-another",
+        ),
+        pytest.param(
+            "custom", live_custom(smtp_host="smtp.other.example"), True,
+            f"{TAKEOVER} (type 'custom', smtp_config.smtp_host 'smtp.other.example', "
+            "smtp_config.sender_pass not shown by the service, so not compared); "
+            "it is replaced by the declared setting",
+            id="same-type-another-host-masked",
+        ),
+        pytest.param(
+            "custom", live_custom(sender_pass=OTHER_SMTP_PASSWORD), False,
+            f"{TAKEOVER} (type 'custom', a different smtp_config.sender_pass); "
+            "it is replaced by the declared setting",
+            id="same-type-only-another-secret-shown",
+        ),
+        pytest.param(
+            "sendgrid", live_sendgrid(sender="other@example.com", apikey=OTHER_SENDGRID_KEY),
+            False,
+            f"{TAKEOVER} (type 'sendgrid', send_grid_config.sender 'other@example.com', "
+            "a different send_grid_config.apikey); it is replaced by the declared setting",
+            id="same-type-sendgrid-another-sender-and-key",
+        ),
+        pytest.param(
+            "sendgrid", live_sendgrid(apikey=OTHER_SENDGRID_KEY), False,
+            f"{TAKEOVER} (type 'sendgrid', a different send_grid_config.apikey); "
+            "it is replaced by the declared setting",
+            id="same-type-sendgrid-only-another-key-shown",
+        ),
+        pytest.param(
+            "custom", live_sendgrid(apikey=OTHER_SENDGRID_KEY), False, REPLACED_SENDGRID,
+            id="another-type",
+        ),
+        pytest.param(
+            "custom", live_sendgrid(apikey=OTHER_SENDGRID_KEY), True, REPLACED_SENDGRID,
+            id="another-type-masked",
+        ),
+    ],
+)  # fmt: skip
+def test_create_over_a_setting_in_use_names_what_it_replaces_never_a_secret(
+    emulator: EmulatorServer,
+    pool_b: GenAuthClient,
+    *,
+    kind: str,
+    live: dict[str, Any],
+    masked: bool,
+    expected: str,
+) -> None:
+    """Another enabled setting of the same type is a takeover too (issue 17): the warning
+    names each field that differs, with its live value, and a secret only by its path."""
+    pool_b.config_email_provider(to_request(live))
+    emulator.mask_secrets(masked)
+    warnings: list[str] = []
+
+    _lifecycle.adopt(pool_b, declared(kind), PoolClaims(), warnings.append)
+
+    assert warnings == [expected]
+    assert emulator.stored("pool-b") == CASES[kind][1]
+    for secret in (*CANARIES, OTHER_SMTP_PASSWORD, OTHER_SENDGRID_KEY):
+        assert all(secret not in warning for warning in warnings), secret
+
+
+@pytest.mark.parametrize(
+    ("live", "masked"),
+    [
+        pytest.param(declared("custom"), False, id="identical"),
+        pytest.param(declared("custom"), True, id="identical-masked"),
+        pytest.param(live_custom(sender_pass=OTHER_SMTP_PASSWORD), True,
+                     id="only-another-secret-masked"),
+        pytest.param({**live_custom(smtp_host="smtp.other.example"), "enabled": False}, False,
+                     id="same-type-disabled"),
+        pytest.param({**live_sendgrid(apikey=OTHER_SENDGRID_KEY), "enabled": False}, False,
+                     id="another-type-disabled"),
+    ],
+)  # fmt: skip
+def test_create_over_the_declared_setting_or_a_disabled_one_says_nothing(
+    emulator: EmulatorServer, pool_b: GenAuthClient, live: dict[str, Any], masked: bool
+) -> None:
+    """Nothing is taken over: the pool sends through the declared setting already, or through
+    GenAuth's built-in mail. A secret the service masks cannot tell the two apart: a setting
+    that differs only there reads as the declared one (from_live) and is adopted silently."""
+    pool_b.config_email_provider(to_request(live))
+    emulator.mask_secrets(masked)
+    warnings: list[str] = []
+
+    _lifecycle.adopt(pool_b, declared("custom"), PoolClaims(), warnings.append)
+
+    assert warnings == []
+    assert emulator.stored("pool-b") == CASES["custom"][1]
+
+
+def test_create_of_a_disabled_setting_over_the_same_one_says_it_is_disabled(
+    emulator: EmulatorServer, pool_b: GenAuthClient
+) -> None:
+    """The pool's enabled setting is the declared one but for `enabled`: mail stops going
+    through it, and the warning says so."""
+    pool_b.config_email_provider(to_request(declared("custom")))
+    warnings: list[str] = []
+
+    _lifecycle.adopt(pool_b, declared("custom", enabled=False), PoolClaims(), warnings.append)
+
+    assert warnings == [
+        f"{TAKEOVER} (type 'custom'); it is replaced by the declared setting, which is disabled"
+    ]
+    assert emulator.stored("pool-b") == {**CASES["custom"][1], "enabled": False}
+
+
+class _ServiceLeavingOutTheHost:
+    """A client of pool-b whose service answers a custom setting without its smtp_host."""
+
+    userpool_id = "pool-b"
+
+    def __init__(self) -> None:
+        self.sent: list[ConfigEmailProviderInput] = []
+
+    def get_email_provider(self) -> EmailProviderInfo:
+        wire = copy.deepcopy(CASES["custom"][1])
+        del wire["smtpConfig"]["smtp_host"]
+        wire["smtpConfig"]["senderPass"] = OTHER_SMTP_PASSWORD
+        return EmailProviderInfo.model_validate(wire)
+
+    def config_email_provider(self, request: ConfigEmailProviderInput) -> None:
+        self.sent.append(request)
+
+
+def test_create_over_a_setting_missing_a_field_names_it_unset() -> None:
+    """A field the live setting lacks is named as unset (and the secret only by its path)."""
+    client = _ServiceLeavingOutTheHost()
+    warnings: list[str] = []
+
+    _lifecycle.adopt(client, declared("custom"), PoolClaims(), warnings.append)  # type: ignore[arg-type]
+
+    assert warnings == [
+        f"{TAKEOVER} (type 'custom', smtp_config.smtp_host unset, a different "
+        "smtp_config.sender_pass); it is replaced by the declared setting"
+    ]
+    assert len(client.sent) == 1
+    assert OTHER_SMTP_PASSWORD not in warnings[0]
 
 
 def test_refresh_keeps_the_pool_in_outputs_and_inputs(pool_b: GenAuthClient) -> None:

@@ -706,7 +706,7 @@ def test_the_engine_s_parallelism_bounds_the_calls_to_genauth() -> None:
     together = threading.Barrier(API_THREADS, timeout=10)
 
     async def all_at_once() -> list[int]:
-        calls = [made._call(together.wait) for _ in range(API_THREADS)]
+        calls = [made._call(URN, together.wait) for _ in range(API_THREADS)]
         return await asyncio.gather(*calls)
 
     assert sorted(run(all_at_once())) == list(range(API_THREADS))
@@ -734,7 +734,7 @@ def test_close_closes_the_client_and_does_not_wait_for_a_call_in_progress() -> N
     made._pool_client()
     release = threading.Event()
     loop = asyncio.new_event_loop()
-    call = loop.create_task(made._call(release.wait, 5))
+    call = loop.create_task(made._call(URN, release.wait, 5))
     loop.run_until_complete(asyncio.sleep(0.05))  # the call is running on the provider's thread
 
     made.close()

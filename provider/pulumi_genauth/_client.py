@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import logging
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -72,6 +75,23 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(
 )
 
 logger = logging.getLogger("pulumi_genauth")
+
+RetryNotice = Callable[[str], None]
+"""Shows the user one line about a retry (the front end's way to reach the CLI)."""
+# Where a retry is told, for the call under way on this thread: a front end sets it around
+# each step of a resource, so that the line shows under that resource (and, as the engine's
+# ephemeral messages do, is gone from the summary once the step succeeds). Unset: logged.
+_retry_notice: ContextVar[RetryNotice | None] = ContextVar("genauth_retry_notice", default=None)
+
+
+@contextmanager
+def retries_told_to(notice: RetryNotice) -> Iterator[None]:
+    """Tell ``notice`` of every retry of the calls made inside this block, on this thread."""
+    token = _retry_notice.set(notice)
+    try:
+        yield
+    finally:
+        _retry_notice.reset(token)
 
 
 @dataclass(frozen=True)
@@ -344,7 +364,7 @@ class GenAuthClient:
             retry=retry_if_exception(_is_retryable),
             sleep=self._sleep,
             reraise=True,
-            before_sleep=self._log_retry,
+            before_sleep=functools.partial(self._note_retry, f"{method} {self.host}{path}"),
         )
         attempts = 0
         try:
@@ -450,13 +470,18 @@ class GenAuthClient:
         return float(backoff(state))
 
     @staticmethod
-    def _log_retry(state: RetryCallState) -> None:
+    def _note_retry(request: str, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         reason = type(exc).__name__ if not isinstance(exc, _RetryableAnswer) else str(exc.error)
         pause = state.next_action.sleep if state.next_action else 0.0
-        logger.warning(
-            "attempt %d failed (%s); retrying in %.2fs", state.attempt_number, reason, pause
+        message = (
+            f"{request}: attempt {state.attempt_number} failed ({reason}); retrying in {pause:.2f}s"
         )
+        notice = _retry_notice.get()
+        if notice is not None:
+            notice(message)
+        else:
+            logger.warning("%s", message)
 
     @staticmethod
     def _parse_info(answer: _Answer, method: str, path: str) -> EmailProviderInfo:

@@ -1,5 +1,8 @@
-"""The dynamic resource's detailed diff, which the SDK's dynamic-provider server cannot send.
+"""What the SDK's dynamic-provider server cannot do for the dynamic resource, done here.
 
+Two things: a detailed diff, and messages under the resource they concern.
+
+**The detailed diff.**
 The SDK's server (``pulumi.dynamic.__main__``) answers Diff with ``changes`` and ``replaces``
 only: ``DiffResult`` has no field for a detailed diff. Without one, the engine works out what
 ``pulumi preview --diff`` shows by itself, comparing the old and new inputs after it has masked
@@ -17,19 +20,35 @@ for this thread (:func:`leave_detailed_diff`). Like ``_plugin_errors.install``, 
 detail of the SDK that is not an API; :func:`install` checks it and changes nothing when it is
 missing, and the engine tests that read ``preview --diff`` fail, which is how an SDK upgrade
 that breaks it is noticed.
+
+**Messages under their resource.** The server hands the provider no URN and its process no
+engine connection, so ``pulumi.log.warn`` lands under the Stack (and a retry line with no
+name at all). The URN is in the request the server is answering, a local of its frame below
+ours on this thread (:func:`request_urn`); the engine's address is the plugin's last argument.
+With both, :func:`warn` and :func:`note` reach the engine's Log service as the native plugin
+does (``_engine_log``); without them (an SDK whose server differs, a test calling the provider
+directly), they fall back to ``pulumi.log.warn`` and the ``pulumi_genauth`` logger.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import re
 import sys
 import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from ._changes import Change
+    from ._engine_log import EngineLog
 
 _SERVER_MODULE: Final = "pulumi.dynamic.__main__"
+_ADDRESS: Final = re.compile(r"^[\w.\-\[\]:]+:\d+$")
+logger = logging.getLogger("pulumi_genauth")
 _left = threading.local()
 
 
@@ -111,3 +130,51 @@ def install() -> bool:
         return False
     server.proto = _ServerProto(proto)  # type: ignore[attr-defined]
     return True
+
+
+def request_urn() -> str | None:
+    """The URN of the engine's request this thread is answering, if the server's frame has it.
+
+    The server's handlers are ``Create(self, request, context)`` and the like, run on the
+    thread that calls the provider; their ``request`` carries the resource's URN.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        spec = frame.f_globals.get("__spec__")
+        if getattr(spec, "name", None) == _SERVER_MODULE:
+            urn = getattr(frame.f_locals.get("request"), "urn", None)
+            if isinstance(urn, str) and urn:
+                return urn
+        frame = frame.f_back
+    return None
+
+
+@functools.cache
+def _engine_log() -> EngineLog | None:
+    """The engine's Log service, at the address the engine started this plugin with."""
+    address = sys.argv[-1] if len(sys.argv) > 1 else ""
+    if not _ADDRESS.match(address):
+        return None
+    from ._engine_log import EngineLog  # noqa: PLC0415 - the plugin process only
+
+    return EngineLog(address)
+
+
+def warn(message: str) -> None:
+    """Show a warning under the resource of the request under way (else under the Stack)."""
+    urn, log = request_urn(), _engine_log()
+    if urn is not None and log is not None:
+        log.warn(urn, message)
+    else:
+        import pulumi  # noqa: PLC0415 - loaded already wherever a provider runs
+
+        pulumi.log.warn(message)
+
+
+def note(message: str) -> None:
+    """Show a line under the resource while its step runs (a retry); not kept after it."""
+    urn, log = request_urn(), _engine_log()
+    if urn is not None and log is not None:
+        log.note(urn, message)
+    else:
+        logger.warning("%s", message)

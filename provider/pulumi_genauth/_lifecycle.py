@@ -13,13 +13,23 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _smtp_preflight
-from ._fields import APPLIED_KEY, POOL_KEY, SETTING_KEYS
+from ._changes import setting_changes
+from ._fields import (
+    APPLIED_KEY,
+    CONFIG_FIELD_BY_TYPE,
+    POOL_KEY,
+    SECRET_FIELD_BY_CONFIG,
+    SETTING_KEYS,
+    EmailProviderType,
+    is_masked,
+)
 from ._ownership import plan_release
 from ._validation import from_live, normalized, public_setting, to_request
 
 if TYPE_CHECKING:
     from ._claims import PoolClaims
     from ._client import GenAuthClient
+    from ._models import EmailProviderInfo
 
 Warn = Callable[[str], None]
 
@@ -47,14 +57,52 @@ def adopt(
     desired = normalized(props)
     claims.claim(client.userpool_id)
     live = client.get_email_provider()
-    if live.enabled and from_live(live, desired) != desired:
-        warn(
-            f"user pool {client.userpool_id} already sends mail through a third-party "
-            f"provider (type {live.type!r}); it is replaced by the declared "
-            f"{desired['type']!r} setting"
-        )
+    found = from_live(live, desired)
+    if live.enabled and found != desired:
+        warn(_takeover_warning(client.userpool_id, live, found, desired))
     client.config_email_provider(to_request(props))
     return outputs(client.userpool_id, desired, props)
+
+
+def _takeover_warning(
+    userpool_id: str, live: EmailProviderInfo, found: Mapping[str, Any], desired: Mapping[str, Any]
+) -> str:
+    """What create replaces: the live type and, for the same type, each field that differs.
+
+    ``found`` is the live setting as ``from_live`` reads it (no secret of the service's in
+    it), ``desired`` the declared one, normalised. A non-secret field is quoted with its live
+    value (``smtp_config.smtp_host 'smtp.other.example'``); a secret never is: one the
+    service shows and that differs is "a different ...", one it masks (or leaves out) is
+    "not shown by the service, so not compared". Masked, it is no difference by itself:
+    ``from_live`` reads it as the declared one, so a setting that differs only there is
+    adopted without a warning.
+    """
+    start = f"user pool {userpool_id} already sends mail through a third-party provider"
+    disabled = ", which is disabled" if desired.get("enabled") is False else ""
+    if found["type"] != desired["type"]:
+        return (
+            f"{start} (type {live.type!r}); it is replaced by the declared "
+            f"{desired['type']!r} setting{disabled}"
+        )
+    name = CONFIG_FIELD_BY_TYPE[EmailProviderType(desired["type"])][0]
+    secret = SECRET_FIELD_BY_CONFIG[name]
+    live_config: Mapping[str, Any] = found[name]  # from_live fills a config it was not shown
+    details = [f"type {desired['type']!r}"]
+    for path in setting_changes(found, desired):
+        # Only the selected config's fields: the type is the same, and `enabled` (declared
+        # false over the live, enabled setting) is said after the semicolon.
+        if len(path) != 2:
+            continue
+        field = path[1]
+        if field == secret:
+            details.append(f"a different {name}.{field}")
+        elif field in live_config:
+            details.append(f"{name}.{field} {live_config[field]!r}")
+        else:
+            details.append(f"{name}.{field} unset")
+    if is_masked(getattr(getattr(live, name), secret, None)):
+        details.append(f"{name}.{secret} not shown by the service, so not compared")
+    return f"{start} ({', '.join(details)}); it is replaced by the declared setting{disabled}"
 
 
 def apply(client: GenAuthClient, props: Mapping[str, Any], claims: PoolClaims) -> dict[str, Any]:

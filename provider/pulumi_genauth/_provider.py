@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -54,6 +54,13 @@ def _default_client(credentials: Credentials) -> GenAuthClient:
     from ._client import client_for
 
     return client_for(credentials)
+
+
+def _retries_told() -> AbstractContextManager[None]:
+    """Retries of the calls in this block are told under the resource (``_dynamic_server``)."""
+    from ._client import retries_told_to
+
+    return retries_told_to(_dynamic_server.note)
 
 
 class EmailProviderProvider(ResourceProvider):
@@ -149,28 +156,33 @@ class EmailProviderProvider(ResourceProvider):
         # Imported here, not at the top, so that preview (check/diff) never loads them.
         from . import _lifecycle
 
-        client = self._client(props.get(POOL_KEY))
-        outputs = _lifecycle.adopt(client, props, self.claims, pulumi.log.warn)
+        with _retries_told():
+            client = self._client(props.get(POOL_KEY))
+            outputs = _lifecycle.adopt(client, props, self.claims, _dynamic_server.warn)
         return CreateResult(client.userpool_id, outputs)
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Apply the declared setting and return the full outputs."""
         from . import _lifecycle
 
-        return UpdateResult(_lifecycle.apply(self._client_for(id_, news), news, self.claims))
+        with _retries_told():
+            return UpdateResult(_lifecycle.apply(self._client_for(id_, news), news, self.claims))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Fetch the live setting; the refreshed inputs make the next `up` restore drift."""
         from . import _lifecycle
 
-        outputs, inputs = _lifecycle.refresh(self._client_for(id_, props), props)
+        with _retries_told():
+            outputs, inputs = _lifecycle.refresh(self._client_for(id_, props), props)
         return ReadResult(id_, outputs, inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Hand the pool back to GenAuth's built-in mail, if its setting is still this one."""
         from . import _lifecycle
 
-        _lifecycle.release(self._client_for(id_, props), props, self.claims, pulumi.log.warn)
+        with _retries_told():
+            client = self._client_for(id_, props)
+            _lifecycle.release(client, props, self.claims, _dynamic_server.warn)
 
     def close(self) -> None:
         """Close the clients' connection pools (the server never does; tests and tools do)."""

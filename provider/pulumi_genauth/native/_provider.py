@@ -86,10 +86,12 @@ class GenAuthProvider(Provider):
         self,
         *,
         log: Log = _stderr_log,
+        note: Log = _stderr_log,
         environ: Mapping[str, str] = os.environ,
         client_factory: Callable[[Credentials], GenAuthClient] = _default_client,
     ) -> None:
         self._log = log
+        self._note = note
         self._environ = environ
         self._client_factory = client_factory
         self._config: dict[str, str] = {}
@@ -186,9 +188,9 @@ class GenAuthProvider(Provider):
         from .. import _lifecycle  # noqa: PLC0415 - apply time only
 
         props = names.to_core(request.properties)
-        client = await self._call(self._pool_client)
+        client = await self._call(request.urn, self._pool_client)
         outputs = await self._call(
-            _lifecycle.adopt, client, props, self._claims, self._warner(request.urn)
+            request.urn, _lifecycle.adopt, client, props, self._claims, self._warner(request.urn)
         )
         return CreateResponse(resource_id=client.userpool_id, properties=_outputs(outputs))
 
@@ -196,9 +198,9 @@ class GenAuthProvider(Provider):
         """Apply the declared setting and return the full outputs."""
         from .. import _lifecycle  # noqa: PLC0415
 
-        client = await self._call(self._client_for, request.resource_id)
+        client = await self._call(request.urn, self._client_for, request.resource_id)
         props = names.to_core(request.news)
-        outputs = await self._call(_lifecycle.apply, client, props, self._claims)
+        outputs = await self._call(request.urn, _lifecycle.apply, client, props, self._claims)
         return UpdateResponse(properties=_outputs(outputs))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
@@ -206,9 +208,9 @@ class GenAuthProvider(Provider):
         from .. import _lifecycle  # noqa: PLC0415
         from .._validation import public_setting  # noqa: PLC0415
 
-        client = await self._call(self._client_for, request.resource_id)
+        client = await self._call(request.urn, self._client_for, request.resource_id)
         props = names.to_core(request.properties)
-        outputs, inputs = await self._call(_lifecycle.refresh, client, props)
+        outputs, inputs = await self._call(request.urn, _lifecycle.refresh, client, props)
         if not request.properties:
             # An import: the live setting is what the resource now owns.
             outputs[APPLIED_KEY] = public_setting(inputs)
@@ -225,17 +227,32 @@ class GenAuthProvider(Provider):
         """Hand the pool back to GenAuth's built-in mail, if its setting is still this one."""
         from .. import _lifecycle  # noqa: PLC0415
 
-        client = await self._call(self._client_for, request.resource_id)
+        client = await self._call(request.urn, self._client_for, request.resource_id)
         props = names.to_core(request.properties)
-        await self._call(_lifecycle.release, client, props, self._claims, self._warner(request.urn))
+        await self._call(
+            request.urn,
+            _lifecycle.release,
+            client,
+            props,
+            self._claims,
+            self._warner(request.urn),
+        )
 
     # -- helpers --------------------------------------------------------------------------------
 
-    async def _call(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    async def _call(
+        self, urn: str, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``function`` on an API thread; its retries are told under the resource ``urn``."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._threads, functools.partial(function, *args, **kwargs)
-        )
+        call = functools.partial(function, *args, **kwargs)
+        return await loop.run_in_executor(self._threads, self._telling_retries, urn, call)
+
+    def _telling_retries(self, urn: str, call: Callable[[], T]) -> T:
+        from .._client import retries_told_to  # noqa: PLC0415 - at first call
+
+        with retries_told_to(functools.partial(self._note, urn)):
+            return call()
 
     def _pool_client(self) -> GenAuthClient:
         if self._client is None:

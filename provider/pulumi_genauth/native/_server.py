@@ -8,7 +8,8 @@ Two things differ from the SDK's ``pulumi.provider.experimental.main``:
   one's ``__context__``) and aborts the call with :func:`_plugin_errors.one_line` of it.
   ``PULUMI_GENAUTH_DEBUG=1`` keeps the frames;
 * warnings (a live setting overwritten, a pool left alone on delete) go to the engine's Log
-  service with the resource's URN, so the CLI shows them under that resource.
+  service with the resource's URN, so the CLI shows them under that resource; so do retries
+  of a call to GenAuth, as ephemeral lines (``_engine_log``).
 """
 
 from __future__ import annotations
@@ -16,38 +17,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import grpc
 from pulumi.provider.experimental.server import ProviderServicer
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2_grpc
 
 from .. import _plugin_errors
 from .._constants import package_version
+from .._engine_log import EngineLog
 from ._provider import GenAuthProvider
 
 # As the SDK's own server: room for large requests (a whole stack's checkpoint is not sent,
 # but a schema is).
 _GRPC_OPTIONS: Final = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
-
-
-class EngineLog:
-    """Sends warnings to the engine, attached to a resource (its URN)."""
-
-    def __init__(self, engine_address: str) -> None:
-        self._address = engine_address
-        self._lock = threading.Lock()
-        self._stub: engine_pb2_grpc.EngineStub | None = None
-
-    def warn(self, urn: str, message: str) -> None:
-        """Show ``message`` as a warning under the resource ``urn`` (called from any thread)."""
-        with self._lock:
-            if self._stub is None:
-                self._stub = engine_pb2_grpc.EngineStub(grpc.insecure_channel(self._address))
-            stub = self._stub
-        stub.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn))
 
 
 class OneLineServicer(ProviderServicer):
@@ -111,7 +95,8 @@ def main() -> None:
     # which would otherwise be taken for the address.
     parser.add_argument("--tracing", help="ignored")
     args, _ = parser.parse_known_args()
-    provider = GenAuthProvider(log=EngineLog(args.engine).warn)
+    engine = EngineLog(args.engine)
+    provider = GenAuthProvider(log=engine.warn, note=engine.note)
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_OPTIONS)
