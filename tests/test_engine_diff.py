@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 import pytest
+from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
@@ -128,3 +129,25 @@ def test_drift_of_a_visible_field_is_named_with_its_values(
     shown = diff_of(engine, start)
     assert marked(shown) == [SMTP_CONFIG, f'~ smtp_host: "smtp.third.example" => "{host}"'], shown
     assert len(config_calls(emulator)) == 3
+
+
+def test_a_new_access_key_previews_as_an_update_and_the_next_up_proves_it(
+    new_stack: StackFactory, emulator: EmulatorServer
+) -> None:
+    """genauth:accessKeyId changed to a key GenAuth refuses: the preview (no API call) names
+    access_key_id; up fails loudly and records nothing; the right key set back is clean."""
+    engine = new_stack(program(Mail.of("custom")))
+    engine.up()
+    good = emulator.pools[0].access_key_id
+    engine.stack.set_config("genauth:accessKeyId", auto.ConfigValue("revoked-key-id"))
+    calls = len(emulator.requests())
+    start = len(engine.output)
+    engine.preview()
+    shown = diff_of(engine, start)
+    assert marked(shown) == [f'~ access_key_id: "{good}" => "revoked-key-id"'], shown
+    assert len(emulator.requests()) == calls, "a preview makes no API call"
+    with pytest.raises(auto.errors.CommandError):
+        engine.up()
+    assert engine.resource()["outputs"]["access_key_id"] == good
+    engine.stack.set_config("genauth:accessKeyId", auto.ConfigValue(good))
+    assert changes(engine.preview().change_summary) == {"same": 2}

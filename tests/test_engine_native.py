@@ -458,3 +458,30 @@ def test_a_retry_shows_on_the_resource_s_line_naming_the_host_and_is_not_kept(
     assert all("genauth:index:EmailProvider" in line for line in retried), retried
     assert f"POST {emulator.url}{CONFIG_EMAIL_PROVIDER}: attempt 1 failed" in retried[0]
     assert "attempt" not in up.split("Diagnostics:", 1)[-1].split("Resources:", 1)[0]
+
+
+def test_a_new_access_key_previews_as_an_update_and_the_next_up_proves_it(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """The support provider's key id changed to one GenAuth refuses: preview names
+    accessKeyId (no API call); up fails loudly and records nothing; set back, it is clean."""
+    yaml_stack.run("up", "--yes")
+    good = emulator.pools[1].access_key_id
+    yaml_stack.run("config", "set", "supportKeyId", "revoked-key-id")
+    calls = len(emulator.requests())
+
+    preview = yaml_stack.run("preview", "--diff").stdout
+
+    shown = [line for line in marked(preview) if "accessKeyId" in line]
+    assert f'~ accessKeyId: "{good}" => "revoked-key-id"' in shown, preview
+    assert "replace" not in preview
+    assert len(emulator.requests()) == calls  # a preview makes no API call
+    assert yaml_stack.run("up", "--yes", check=False).returncode != 0
+    assert yaml_stack.resource("supportMail")["outputs"]["accessKeyId"] == good
+    yaml_stack.run("config", "set", "supportKeyId", good)
+    calls = len(config_calls(emulator))
+    # The failed up recorded the provider's new config (the engine's, for every provider):
+    # setting the key back updates the provider, and the email setting is the same.
+    yaml_stack.run("up", "--yes")
+    assert len(config_calls(emulator)) == calls
+    yaml_stack.run("preview", "--expect-no-changes")

@@ -99,7 +99,8 @@ def test_secrets_passed_as_plain_text_are_secrets_in_the_raw_state(
 def test_credentials_from_the_environment_are_not_recorded(
     new_stack: StackFactory, emulator: EmulatorServer
 ) -> None:
-    """Keys given only as GENAUTH_* work, and appear nowhere in what the CLI wrote."""
+    """Keys given only as GENAUTH_* work; the secret appears nowhere in what the CLI wrote,
+    and the key id only as the resource's access_key_id (what a new key is compared with)."""
     pool = emulator.pools[0]
     mail = Mail.of("ali")
     engine = new_stack(program(mail), credentials=False)
@@ -110,8 +111,14 @@ def test_credentials_from_the_environment_are_not_recorded(
     engine.up()
 
     assert emulator.stored("pool-a") == mail.expected()
-    recorded = json.dumps(engine.deployment())  # decrypted: a secret config would show here
-    assert pool.access_key_id not in recorded
+    deployment = engine.deployment()  # decrypted: a secret config would show here
+    resource = engine.resource()
+    assert resource["outputs"]["access_key_id"] == pool.access_key_id
+    assert resource["inputs"]["access_key_id"] == pool.access_key_id
+    for part in ("inputs", "outputs"):
+        del resource[part]["access_key_id"]
+    others = [r for r in deployment["resources"] if r["urn"] != resource["urn"]]
+    assert pool.access_key_id not in json.dumps([resource, *others])
     assert_no_secret_leaked(engine, canaries=[*CANARIES, pool.access_key_secret])
 
 

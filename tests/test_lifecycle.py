@@ -15,7 +15,7 @@ import pytest
 
 from pulumi_genauth import GenAuthClient, RetryPolicy, _lifecycle
 from pulumi_genauth._claims import PoolClaims
-from pulumi_genauth._fields import APPLIED_KEY
+from pulumi_genauth._fields import APPLIED_KEY, KEY_ID_KEY
 from pulumi_genauth._models import ConfigEmailProviderInput, EmailProviderInfo
 from pulumi_genauth._validation import to_request
 from pulumi_genauth.emulator.server import EmulatorServer
@@ -68,6 +68,8 @@ CUSTOM_OUTPUTS = {
             "secure": True,
         },
     },
+    # The key pool_b's client signs in with: what a new key is compared with.
+    KEY_ID_KEY: "pool-b-access-key-id",
 }
 
 
@@ -266,6 +268,7 @@ class _ServiceLeavingOutTheHost:
     """A client of pool-b whose service answers a custom setting without its smtp_host."""
 
     userpool_id = "pool-b"
+    access_key_id = "pool-b-access-key-id"
 
     def __init__(self) -> None:
         self.sent: list[ConfigEmailProviderInput] = []

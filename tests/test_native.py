@@ -217,7 +217,8 @@ def diff(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, PropertyDiffKi
     assert answer.replaces == []
     assert answer.changes is bool(answer.detailed_diff)
     for path, change in answer.detailed_diff.items():
-        assert change.input_diff is (path.split(".")[0] in RESOURCE_INPUTS), path
+        # (accessKeyId is an input too: Check adds the provider's key id.)
+        assert change.input_diff is (path.split(".")[0] in RESOURCE_INPUTS | {"accessKeyId"}), path
     return {path: change.kind for path, change in answer.detailed_diff.items()}
 
 
@@ -292,6 +293,16 @@ def test_diff_of_a_state_the_dynamic_resource_wrote_is_an_update_of_its_shape() 
         "userpool_id": PropertyDiffKind.DELETE,
         "__provider": PropertyDiffKind.DELETE,
     }
+
+
+def test_diff_of_a_new_access_key_names_the_key_alone() -> None:
+    """The provider's key is another than the one the setting was applied with: an update
+    of accessKeyId; a state that recorded none (written by 0.2.0) says nothing of it."""
+    old = {"type": "custom", "enabled": True, "smtpConfig": SMTP, "accessKeyId": "key-1"}
+    new = {"type": "custom", "smtpConfig": SMTP, "accessKeyId": "key-2"}
+    assert diff(old, new) == {"accessKeyId": PropertyDiffKind.UPDATE}
+    assert diff(old, {**new, "accessKeyId": "key-1"}) == {}
+    assert diff({k: v for k, v in old.items() if k != "accessKeyId"}, new) == {}
 
 
 def test_diff_of_enabled_alone_names_enabled() -> None:
@@ -401,11 +412,12 @@ def test_a_list_where_a_number_goes_is_named_with_its_items() -> None:
 
 
 def test_a_config_not_known_yet_passes_check_unchanged() -> None:
-    """A whole smtpConfig unknown in a preview: no failure, and Check returns it as it came."""
+    """A whole smtpConfig unknown in a preview: no failure, and Check returns it as it came
+    (with the provider's key id, which a new key shows as an update)."""
     news = {"type": PropertyValue("custom"), "smtpConfig": PropertyValue(Computed())}
     checked = run(provider().check(CheckRequest(URN, {}, news, b"")))
     assert checked.failures == []
-    assert checked.inputs == news
+    assert checked.inputs == {**news, "accessKeyId": PropertyValue("id")}
 
 
 # -- apply: create, update, read, delete against the emulator ---------------------------------
@@ -464,6 +476,7 @@ def outputs_of(config: str, fields: dict[str, Any], kind: str = "custom") -> dic
         **{names.camel(name): None for name in CONFIG_FIELDS},
         config: shown,
         "appliedSetting": {"type": kind, config: {k: v for k, v in fields.items() if k != secret}},
+        "accessKeyId": "pool-a-access-key-id",
     }
 
 
@@ -610,7 +623,7 @@ def test_an_import_owns_the_live_setting_without_its_secret(
 
     unread = {**SMTP, "senderPass": ("secret", None)}
     assert plain_values(read.properties) == {
-        **outputs_of("smtpConfig", SMTP), "smtpConfig": unread
+        **outputs_of("smtpConfig", SMTP), "smtpConfig": unread, "accessKeyId": None
     }  # fmt: skip
     assert plain_values(read.inputs) == {"type": "custom", "enabled": True, "smtpConfig": unread}
 

@@ -929,10 +929,29 @@ def test_a_config_declared_without_its_optional_fields_shows_no_drift(
 # -- what the engine reads back, and which client serves a resource -----------------------------
 
 
-def test_check_returns_the_inputs_it_was_given(provider: EmailProviderProvider) -> None:
-    """The engine keeps check's inputs as the resource's inputs: they are the declared ones."""
+def test_check_returns_the_inputs_it_was_given_and_the_key_in_use(
+    provider: EmailProviderProvider, emulator: EmulatorServer
+) -> None:
+    """The engine keeps check's inputs as the resource's inputs: the declared ones, and the
+    id of the access key of the resource's pool (a new key previews as an update)."""
     news = props_for("custom")
-    assert provider.check({}, copy.deepcopy(news)).inputs == news
+    key_a, key_b = (pool.access_key_id for pool in emulator.pools[:2])
+    assert provider.check({}, copy.deepcopy(news)).inputs == {**news, "access_key_id": key_a}
+    on_b = props_for("custom", pool="b", access_key_id="stale")
+    assert provider.check({}, copy.deepcopy(on_b)).inputs == {**on_b, "access_key_id": key_b}
+    unknown = props_for("custom", pool=rpc.UNKNOWN, access_key_id="stale")
+    assert "access_key_id" not in provider.check({}, copy.deepcopy(unknown)).inputs
+
+
+def test_a_new_access_key_is_an_update_of_the_key_alone(provider: EmailProviderProvider) -> None:
+    """The key a resource was applied with, against the one configured now: an update."""
+    olds = {**props_for("custom"), "access_key_id": "key-1"}
+    for key, changed in (("key-1", False), ("key-2", True), (None, False), (rpc.UNKNOWN, False)):
+        news = {**props_for("custom"), "access_key_id": key}
+        assert provider.diff("pool-a", olds, news).changes is changed, key
+    written_before = props_for("custom")  # a state of 0.2.0: no key recorded
+    news = {**props_for("custom"), "access_key_id": "key-2"}
+    assert provider.diff("pool-a", written_before, news).changes is False
 
 
 @pytest.mark.parametrize("pool", [42, ["b"], {"name": "b"}])

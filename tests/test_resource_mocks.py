@@ -125,7 +125,7 @@ def test_outputs_are_declared() -> None:
         "pool": None,
         "ali_exmail_config": {"sender": "mail@example.cn", "sender_pass": "p"},
     }
-    returned = _lifecycle.outputs("pool-a", props, props)
+    returned = _lifecycle.outputs("pool-a", props, props, "key-a")
     internal = {APPLIED_KEY}  # what delete reads; not for programs
     mail = genauth.EmailProvider(
         "ali",

@@ -20,7 +20,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ._fields import CONFIG_FIELDS, CONFIG_RULES, SECRET_FIELD_BY_CONFIG
+from ._fields import CONFIG_FIELDS, CONFIG_RULES, KEY_ID_KEY, SECRET_FIELD_BY_CONFIG
 from ._validation import is_unknown, whole_number, with_output_defaults
 
 Path = tuple[str, ...]
@@ -52,6 +52,20 @@ def setting_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[Pa
         changes[("enabled",)] = Change.UPDATE
     for name in CONFIG_FIELDS:
         changes.update(_config_changes(name, olds.get(name), news.get(name)))
+    return changes
+
+
+def resource_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[Path, Change]:
+    """:func:`setting_changes`, and the access key when the configured one is another.
+
+    A state written before the key id was recorded, or inputs whose key is not known yet (a
+    provider config from another resource's output), say nothing about the key: no change.
+    """
+    changes = setting_changes(olds, news)
+    old_key, new_key = olds.get(KEY_ID_KEY), news.get(KEY_ID_KEY)
+    known = isinstance(old_key, str) and isinstance(new_key, str) and not is_unknown(new_key)
+    if known and old_key != new_key:
+        changes[(KEY_ID_KEY,)] = Change.UPDATE
     return changes
 
 

@@ -270,6 +270,11 @@ class GenAuthClient:
     # -- the API --------------------------------------------------------------------------
 
     @property
+    def access_key_id(self) -> str:
+        """The id of the access key this client signs in with (not a secret)."""
+        return self._access_key_id
+
+    @property
     def userpool_id(self) -> str:
         """The user pool the access key belongs to (from the management token)."""
         return self._current_token().userpool_id

@@ -58,6 +58,11 @@ POOL_KEY: Final = "pool"
 # An output only: the setting (without its secret) that the resource last applied, which a
 # refresh does not overwrite; delete disables the live setting only while it is this one.
 APPLIED_KEY: Final = "applied_setting"
+# The access key id the setting was last applied with. Check puts the configured one in the
+# inputs and apply records it in the outputs, so that a new key previews as an update (with
+# no API call) and the next `up` proves it works before the state says it is in use. Not the
+# secret: nothing derived from it is kept.
+KEY_ID_KEY: Final = "access_key_id"
 # Asks for the SMTP preflight at apply time (_smtp_preflight): not part of the setting, so
 # not in SETTING_KEYS, never compared by diff, never sent to the API.
 VERIFY_SMTP_KEY: Final = "verify_smtp"

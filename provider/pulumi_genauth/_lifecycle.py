@@ -17,6 +17,7 @@ from ._changes import setting_changes
 from ._fields import (
     APPLIED_KEY,
     CONFIG_FIELD_BY_TYPE,
+    KEY_ID_KEY,
     POOL_KEY,
     SECRET_FIELD_BY_CONFIG,
     SETTING_KEYS,
@@ -35,14 +36,16 @@ Warn = Callable[[str], None]
 
 
 def outputs(
-    userpool_id: str, setting: Mapping[str, Any], props: Mapping[str, Any]
+    userpool_id: str, setting: Mapping[str, Any], props: Mapping[str, Any], key_id: str | None
 ) -> dict[str, Any]:
-    """The resource's outputs: the pool, the setting, and the part of it that was applied."""
+    """The resource's outputs: the pool, the setting, the part of it that was applied, and
+    the access key id it was applied with."""
     return {
         "userpool_id": userpool_id,
         **{key: setting.get(key) for key in SETTING_KEYS},
         POOL_KEY: props.get(POOL_KEY),
         APPLIED_KEY: public_setting(setting),
+        KEY_ID_KEY: key_id,
     }
 
 
@@ -61,7 +64,7 @@ def adopt(
     if live.enabled and found != desired:
         warn(_takeover_warning(client.userpool_id, live, found, desired))
     client.config_email_provider(to_request(props))
-    return outputs(client.userpool_id, desired, props)
+    return outputs(client.userpool_id, desired, props, client.access_key_id)
 
 
 def _takeover_warning(
@@ -110,7 +113,7 @@ def apply(client: GenAuthClient, props: Mapping[str, Any], claims: PoolClaims) -
     _smtp_preflight.verify(props)
     claims.claim(client.userpool_id)
     client.config_email_provider(to_request(props))
-    return outputs(client.userpool_id, normalized(props), props)
+    return outputs(client.userpool_id, normalized(props), props, client.access_key_id)
 
 
 def refresh(
@@ -119,13 +122,15 @@ def refresh(
     """Read: (outputs, inputs) describing the live setting; the inputs make `up` repair drift.
 
     No secret read from the service is returned (see ``from_live``), and the setting the
-    resource applied is carried over, so that a later delete still knows what it owns.
+    resource applied is carried over, so that a later delete still knows what it owns, as is
+    the key it was applied with (a refresh proves a key can read, not that it was applied).
     """
     live = from_live(client.get_email_provider(), props)
     inputs = {**live, POOL_KEY: props.get(POOL_KEY)}
     # A state written before APPLIED_KEY existed: what it describes is what was applied.
     applied = props.get(APPLIED_KEY) or public_setting(props)
-    return {**outputs(client.userpool_id, live, props), APPLIED_KEY: applied}, inputs
+    state = outputs(client.userpool_id, live, props, props.get(KEY_ID_KEY))
+    return {**state, APPLIED_KEY: applied}, inputs
 
 
 def release(

@@ -41,7 +41,7 @@ from ._credentials import (
     unknown_key_message,
 )
 from ._exceptions import ConfigurationError, PoolMismatchError
-from ._fields import POOL_KEY
+from ._fields import KEY_ID_KEY, POOL_KEY
 
 if TYPE_CHECKING:
     from ._client import GenAuthClient
@@ -108,19 +108,22 @@ class EmailProviderProvider(ResourceProvider):
         from ._validation import Problem, is_unknown, validate_props
 
         problems = validate_props(news)
+        checked = {key: value for key, value in news.items() if key != KEY_ID_KEY}
         pool = news.get(POOL_KEY)
         if not is_unknown(pool):
             if pool is not None and not isinstance(pool, str):
                 problems.append(Problem(POOL_KEY, "must be the name of a genauth:pools entry"))
             else:
                 try:
-                    resolve_credentials(self._config, self._environ, pool)
+                    credentials = resolve_credentials(self._config, self._environ, pool)
                 except ConfigurationError as error:
                     # The message names the pool entry (or the stack key) it is about.
                     problems.append(Problem("", str(error)))
+                else:
+                    checked[KEY_ID_KEY] = credentials.access_key_id
         problems.extend(self._unknown_key_problems())
         failures = [CheckFailure(*problem.as_check_failure()) for problem in problems]
-        return CheckResult(news, failures)
+        return CheckResult(checked, failures)
 
     def _unknown_key_problems(self) -> list[Problem]:
         from ._validation import Problem
@@ -137,9 +140,9 @@ class EmailProviderProvider(ResourceProvider):
         ``preview --diff`` shows a rotated secret as ``[secret] => [secret]`` and nothing that
         does not change (``verify_smtp`` alone, the outputs' bookkeeping) as a change.
         """
-        from ._changes import Change, setting_changes
+        from ._changes import Change, resource_changes
 
-        paths = {".".join(path): change for path, change in setting_changes(olds, news).items()}
+        paths = {".".join(path): change for path, change in resource_changes(olds, news).items()}
         # A pool not known yet (a preview) differs from every old one, so it replaces too.
         replaces = [POOL_KEY] if olds.get(POOL_KEY) != news.get(POOL_KEY) else []
         if replaces:

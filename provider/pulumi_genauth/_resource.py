@@ -205,6 +205,9 @@ class EmailProvider(
     """Whether the pool sends through this provider (else GenAuth's built-in service)."""
     pool: pulumi.Output[str | None]
     """The named entry of ``genauth:pools`` whose credentials are used, if any."""
+    access_key_id: pulumi.Output[str | None]
+    """The id of the access key the setting was last applied with (a new key previews as an
+    update, which the next ``pulumi up`` proves)."""
 
     def __init__(
         self,
@@ -300,6 +303,7 @@ class EmailProvider(
             "pool": pool,
             "verify_smtp": verify_smtp,
             "userpool_id": None,
+            "access_key_id": None,
         }
         super().__init__(_PROVIDER, resource_name, props, opts)
 

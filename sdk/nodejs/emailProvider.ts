@@ -48,6 +48,10 @@ export class EmailProvider extends pulumi.CustomResource {
     }
 
     /**
+     * The id of the provider's access key that this setting was last applied with. A provider configured with another key previews as an update of this property (no API call at preview), and the next `up` proves the new key works before the state records it.
+     */
+    declare public /*out*/ readonly accessKeyId: pulumi.Output<string | undefined>;
+    /**
      * For type `ali`.
      */
     declare public readonly aliExmailConfig: pulumi.Output<outputs.AliExmailConfig | undefined>;
@@ -97,8 +101,10 @@ export class EmailProvider extends pulumi.CustomResource {
             resourceInputs["tencentExmailConfig"] = args?.tencentExmailConfig;
             resourceInputs["type"] = args?.type;
             resourceInputs["verifySmtp"] = args?.verifySmtp;
+            resourceInputs["accessKeyId"] = undefined /*out*/;
             resourceInputs["userpoolId"] = undefined /*out*/;
         } else {
+            resourceInputs["accessKeyId"] = undefined /*out*/;
             resourceInputs["aliExmailConfig"] = undefined /*out*/;
             resourceInputs["enabled"] = undefined /*out*/;
             resourceInputs["sendGridConfig"] = undefined /*out*/;

@@ -48,7 +48,7 @@ from pulumi.runtime import rpc
 from .._claims import PoolClaims
 from .._credentials import Credentials, resolve_credentials, unknown_key_message
 from .._exceptions import NATIVE_PROVIDER_KEYS, ConfigurationError, PoolMismatchError
-from .._fields import APPLIED_KEY, POOL_KEY, SECRET_FIELD_BY_CONFIG
+from .._fields import APPLIED_KEY, KEY_ID_KEY, POOL_KEY, SECRET_FIELD_BY_CONFIG
 from . import _properties as names
 from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, STATE_KEYS, schema_text
 
@@ -147,9 +147,12 @@ class GenAuthProvider(Provider):
             if key not in RESOURCE_INPUTS
         ]
         problems.extend(validate_props(props))
+        inputs = names.with_secrets_marked(request.new_inputs)
         try:
             if not self._config_pending:
-                resolve_credentials(self._config, self._environ, None)
+                credentials = resolve_credentials(self._config, self._environ, None)
+                # Recorded at apply: a new key previews as an update (see _fields).
+                inputs[names.camel(KEY_ID_KEY)] = PropertyValue(credentials.access_key_id)
         except ConfigurationError as error:
             problems.append(Problem("", str(error)))
         spelled = names.user_names(request.new_inputs)
@@ -157,13 +160,11 @@ class GenAuthProvider(Provider):
         for problem in problems:
             prop, reason = problem.as_check_failure()
             failures.append(CheckFailure(names.camel(prop), names.respell(reason, spelled)))
-        return CheckResponse(
-            inputs=names.with_secrets_marked(request.new_inputs), failures=failures
-        )
+        return CheckResponse(inputs=inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         """Which fields change, by path (a rotated secret shows as its field); never replaces."""
-        from .._changes import setting_changes  # noqa: PLC0415 - see _provider
+        from .._changes import resource_changes  # noqa: PLC0415 - see _provider
 
         olds = names.to_core(request.old_state)
         news = names.to_core(request.new_inputs)
@@ -172,7 +173,7 @@ class GenAuthProvider(Provider):
             ".".join(names.camel(part) for part in path): PropertyDiff(
                 PropertyDiffKind[change.name], input_diff=True
             )
-            for path, change in setting_changes(olds, news).items()
+            for path, change in resource_changes(olds, news).items()
         }
         # A state the dynamic resource wrote (a stack moving here with an alias): the same
         # setting, but its outputs are rewritten in this provider's shape by an update.
@@ -272,7 +273,12 @@ class GenAuthProvider(Provider):
         return client
 
     def _warner(self, urn: str) -> Callable[[str], None]:
-        return functools.partial(self._log, urn)
+        """Warnings under the resource ``urn``, the core's names spelled as programs write them."""
+
+        def warn(message: str) -> None:
+            self._log(urn, names.respell(message))
+
+        return warn
 
     def close(self) -> None:
         """Close the client's connections and the thread pool (tests and tools)."""

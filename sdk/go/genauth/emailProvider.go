@@ -16,6 +16,8 @@ import (
 type EmailProvider struct {
 	pulumi.CustomResourceState
 
+	// The id of the provider's access key that this setting was last applied with. A provider configured with another key previews as an update of this property (no API call at preview), and the next `up` proves the new key works before the state records it.
+	AccessKeyId pulumi.StringPtrOutput `pulumi:"accessKeyId"`
 	// For type `ali`.
 	AliExmailConfig AliExmailConfigPtrOutput `pulumi:"aliExmailConfig"`
 	// Whether the pool sends through this service (false: GenAuth's built-in mail). Default true.
@@ -150,6 +152,11 @@ func (o EmailProviderOutput) ToEmailProviderOutput() EmailProviderOutput {
 
 func (o EmailProviderOutput) ToEmailProviderOutputWithContext(ctx context.Context) EmailProviderOutput {
 	return o
+}
+
+// The id of the provider's access key that this setting was last applied with. A provider configured with another key previews as an update of this property (no API call at preview), and the next `up` proves the new key works before the state records it.
+func (o EmailProviderOutput) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EmailProvider) pulumi.StringPtrOutput { return v.AccessKeyId }).(pulumi.StringPtrOutput)
 }
 
 // For type `ali`.
