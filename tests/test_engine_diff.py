@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Final
 
+import pulumi
 import pytest
 from pulumi import automation as auto
 
+import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
 from .engine_support import (
@@ -151,3 +153,62 @@ def test_a_new_access_key_previews_as_an_update_and_the_next_up_proves_it(
     assert engine.resource()["outputs"]["access_key_id"] == good
     engine.stack.set_config("genauth:accessKeyId", auto.ConfigValue(good))
     assert changes(engine.preview().change_summary) == {"same": 2}
+
+
+def declaring(mail: Mail, *, verify_smtp: bool = False, kind: str | None = None) -> auto.PulumiFn:
+    """A program declaring ``mail`` (custom SMTP), with ``verify_smtp`` and ``type`` as given,
+    exporting the Python type of its port output as the program sees it."""
+
+    def run() -> None:
+        secret = pulumi.Config().require_secret(secret_key("custom"))
+        resource = genauth.EmailProvider(
+            mail.name,
+            type=kind or mail.kind,
+            smtp_config=mail.spec.args(**mail.fields, sender_pass=secret),
+            verify_smtp=verify_smtp,
+        )
+        port_type = resource.smtp_config.apply(
+            lambda config: type((config or {}).get("smtp_port")).__name__
+        )
+        pulumi.export("port_type", pulumi.Output.unsecret(port_type))
+
+    return run
+
+
+def test_verify_smtp_alone_is_no_change_and_the_port_is_an_int(
+    new_stack: StackFactory, emulator: EmulatorServer
+) -> None:
+    """Turning verify_smtp on alone previews as no change (no call); programs see port 465."""
+    mail = Mail.of("custom")
+    engine = new_stack(declaring(mail))
+    up = engine.up()
+    assert up.outputs["port_type"].value == "int"
+    engine.set_program(declaring(mail, verify_smtp=True))
+    calls = len(emulator.requests())
+    assert changes(engine.preview().change_summary) == {"same": 2}
+    assert len(emulator.requests()) == calls
+
+
+def test_a_type_in_capitals_is_refused_at_preview_with_a_hint(
+    new_stack: StackFactory, emulator: EmulatorServer
+) -> None:
+    engine = new_stack(declaring(Mail.of("custom"), kind="Custom"))
+    with pytest.raises(auto.errors.CommandError):
+        engine.preview()
+    assert (
+        "resource 'mail' has a problem: type must be one of 'custom', 'ali', 'qq', 'sendgrid' "
+        "(got 'Custom'): type names are lower case, did you mean 'custom'?"
+    ) in engine.text
+    assert emulator.requests() == []
+
+
+def test_empty_genauth_variables_count_as_unset(
+    new_stack: StackFactory, emulator: EmulatorServer
+) -> None:
+    """GENAUTH_BRAND= and its three siblings, set but empty (a CI template): up works."""
+    engine = new_stack(program(Mail.of("custom")))
+    for name in ("GENAUTH_HOST", "GENAUTH_ACCESS_KEY_ID", "GENAUTH_ACCESS_KEY_SECRET"):
+        engine.stack.workspace.env_vars[name] = ""
+    engine.stack.workspace.env_vars["GENAUTH_BRAND"] = " "
+    engine.up()
+    assert emulator.stored("pool-a") == Mail.of("custom").expected()

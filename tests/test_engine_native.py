@@ -485,3 +485,27 @@ def test_a_new_access_key_previews_as_an_update_and_the_next_up_proves_it(
     yaml_stack.run("up", "--yes")
     assert len(config_calls(emulator)) == calls
     yaml_stack.run("preview", "--expect-no-changes")
+
+
+def test_a_type_in_capitals_fails_preview_with_a_hint_and_empty_variables_are_unset(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """`type: Custom` is refused at preview (by YAML itself, from the schema's enum, listing
+    the names the plugin's own check would hint at); GENAUTH_* set but empty (a CI template)
+    count as unset, so the fixed program goes up."""
+    for name in ("GENAUTH_HOST", "GENAUTH_ACCESS_KEY_ID", "GENAUTH_ACCESS_KEY_SECRET"):
+        yaml_stack.env[name] = ""
+    yaml_stack.env["GENAUTH_BRAND"] = " "
+    program = yaml_stack.program()
+    program["resources"]["marketingMail"]["properties"]["type"] = "Custom"
+    yaml_stack.write_program(program)
+
+    preview = yaml_stack.run("preview", check=False)
+
+    assert preview.returncode != 0
+    assert 'Custom ("custom")' in preview.stdout + preview.stderr
+    assert emulator.requests() == []
+    program["resources"]["marketingMail"]["properties"]["type"] = "custom"
+    yaml_stack.write_program(program)
+    yaml_stack.run("up", "--yes")
+    assert emulator.stored("pool-a") == marketing_setting()
