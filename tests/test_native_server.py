@@ -264,6 +264,18 @@ def test_a_warning_goes_to_the_engine_under_the_resource(engine: tuple[Engine, s
         (engine_pb2.WARNING, URN, "user pool pool-a already sends mail"),
         (engine_pb2.WARNING, f"{URN}-2", "another"),
     ]
+    assert not any(entry.ephemeral for entry in service.logs)
+
+
+def test_a_note_goes_to_the_engine_under_the_resource_as_ephemeral(
+    engine: tuple[Engine, str],
+) -> None:
+    """EngineLog.note (a retry) is shown while the step runs and not kept in the summary."""
+    service, address = engine
+    _server.EngineLog(address).note(URN, "POST https://h/p: attempt 1 failed")
+    assert [(e.severity, e.urn, e.message, e.ephemeral) for e in service.logs] == [
+        (engine_pb2.WARNING, URN, "POST https://h/p: attempt 1 failed", True)
+    ]
 
 
 def test_the_engine_connection_is_made_once_at_the_first_warning(

@@ -40,13 +40,14 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from ._plugin_errors import DYNAMIC_SERVER_MODULE, dynamic_server
+
 if TYPE_CHECKING:
     from types import FrameType
 
     from ._changes import Change
     from ._engine_log import EngineLog
 
-_SERVER_MODULE: Final = "pulumi.dynamic.__main__"
 _ADDRESS: Final = re.compile(r"^[\w.\-\[\]:]+:\d+$")
 logger = logging.getLogger("pulumi_genauth")
 _left = threading.local()
@@ -119,9 +120,8 @@ def install() -> bool:
     """
     from pulumi.runtime import proto  # noqa: PLC0415 - the plugin process has it loaded
 
-    server = sys.modules.get("__main__")
-    spec = getattr(server, "__spec__", None)
-    if server is None or spec is None or spec.name != _SERVER_MODULE:
+    server = dynamic_server()
+    if server is None:
         return False
     current = getattr(server, "proto", None)
     if isinstance(current, _ServerProto):
@@ -141,7 +141,7 @@ def request_urn() -> str | None:
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         spec = frame.f_globals.get("__spec__")
-        if getattr(spec, "name", None) == _SERVER_MODULE:
+        if getattr(spec, "name", None) == DYNAMIC_SERVER_MODULE:
             urn = getattr(frame.f_locals.get("request"), "urn", None)
             if isinstance(urn, str) and urn:
                 return urn

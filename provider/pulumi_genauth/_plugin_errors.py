@@ -24,12 +24,22 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from types import ModuleType
 from typing import Any, Final
 
 from ._exceptions import GenAuthError
 
 DEBUG_ENV: Final = "PULUMI_GENAUTH_DEBUG"
-_SERVER_MODULE: Final = "pulumi.dynamic.__main__"
+DYNAMIC_SERVER_MODULE: Final = "pulumi.dynamic.__main__"
+
+
+def dynamic_server() -> ModuleType | None:
+    """The SDK's dynamic-provider server, if it is this process's ``__main__`` (the plugin)."""
+    server = sys.modules.get("__main__")
+    spec = getattr(server, "__spec__", None)
+    if server is None or spec is None or spec.name != DYNAMIC_SERVER_MODULE:
+        return None
+    return server
 
 
 def debugging() -> bool:
@@ -68,9 +78,8 @@ def install() -> bool:
     Returns whether it did: not outside the plugin process, nor when the server does not look
     like the one this was written for.
     """
-    server = sys.modules.get("__main__")
-    spec = getattr(server, "__spec__", None)
-    if server is None or spec is None or spec.name != _SERVER_MODULE:
+    server = dynamic_server()
+    if server is None:
         return False
     current = getattr(server, "traceback", None)
     if isinstance(current, _OneLineTraceback):
