@@ -30,6 +30,7 @@ from pulumi.runtime import rpc
 from pulumi_genauth import PoolClaimedError, PoolMismatchError, TransportError, _client
 from pulumi_genauth._client import GenAuthClient, UnreachableHosts
 from pulumi_genauth._credentials import Credentials
+from pulumi_genauth._exceptions import ConfigurationError
 from pulumi_genauth._fields import CONFIG_FIELDS, CONFIG_RULES, SECRET_FIELD_BY_CONFIG
 from pulumi_genauth.emulator.server import EmulatorServer
 from pulumi_genauth.native import _properties as names
@@ -192,7 +193,25 @@ def test_check_without_credentials_says_how_to_set_them() -> None:
     bare = GenAuthProvider(environ={})
     news = values({"type": "custom", "smtpConfig": SMTP})
     checked = run(bare.check(CheckRequest(URN, {}, news, b"")))
-    assert [f.reason.split(":")[0] for f in checked.failures] == ["GenAuth credentials are missing"]
+    assert [(f.property, f.reason) for f in checked.failures] == [
+        (
+            "",
+            "GenAuth credentials are missing: set the provider's accessKeyId and "
+            "accessKeySecret (the properties of an explicit genauth provider; "
+            "genauth:accessKeyId and --secret genauth:accessKeySecret in the stack config for "
+            "the default one), or $GENAUTH_ACCESS_KEY_ID and $GENAUTH_ACCESS_KEY_SECRET. "
+            "`pulumi import` through an explicit provider needs that provider in the state "
+            "first: `pulumi up --target <its URN>`",
+        )
+    ]
+
+
+def test_a_read_without_credentials_says_how_to_set_them_and_how_to_import() -> None:
+    """`pulumi import` through a provider not in the state: Read says what to do."""
+    bare = GenAuthProvider(environ={})
+    with pytest.raises(ConfigurationError, match=r"pulumi up --target <its URN>`$"):
+        run(bare.read(ReadRequest(URN, "pool-a", {}, {})))
+    bare.close()
 
 
 def test_check_leaves_credentials_not_known_yet_to_the_apply() -> None:

@@ -111,6 +111,24 @@ def test_a_live_setting_without_its_config_object_cannot_be_sent_back() -> None:
     )
 
 
+@pytest.mark.parametrize("held", [None, ""], ids=["no secret", "an empty secret"])
+def test_a_shown_secret_the_state_does_not_hold_is_said_so_not_blamed_on_others(
+    held: str | None,
+) -> None:
+    """After an import (or a refresh that found another secret) and no `up` since, the state
+    has no secret: the pool is left as it is, and the reason is that, not someone else."""
+    release = plan_release(
+        "pool-a", live(senderPass="their-password"), state(sender_pass=held), claimed=False
+    )
+    assert release == Release(
+        None,
+        f"{LEFT}the state does not hold smtp_config.sender_pass (an import does not read it, "
+        "and no `pulumi up` has applied the declared one since), so the setting cannot be sent "
+        "back disabled",
+    )
+    assert "their-password" not in str(release)
+
+
 def test_another_secret_is_not_this_resources_setting() -> None:
     """Same fields, another password: someone else's setting, left as it is, and said so."""
     release = plan_release("pool-a", live(senderPass="their-password"), state(), claimed=False)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _constants as c
-from ._exceptions import ConfigurationError
+from ._exceptions import ConfigurationError, MissingCredentialsError
 from ._hosts import Brand, normalize_host
 
 CONFIG_NAMESPACE = "genauth:"
@@ -78,7 +78,7 @@ def resolve_credentials(
             missing.append(f"{CONFIG_ACCESS_KEY_ID} (or ${c.ENV_ACCESS_KEY_ID})")
         if secret is None:
             missing.append(f"{CONFIG_ACCESS_KEY_SECRET} (or ${c.ENV_ACCESS_KEY_SECRET})")
-        raise ConfigurationError(
+        raise MissingCredentialsError(
             "GenAuth credentials are missing: set "
             + " and ".join(missing)
             + f", e.g. `pulumi config set {CONFIG_ACCESS_KEY_ID} <id>` and "

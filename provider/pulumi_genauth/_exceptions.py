@@ -40,6 +40,10 @@ class ConfigurationError(GenAuthError):
     """The client or provider is set up wrongly; nothing was sent to the API."""
 
 
+class MissingCredentialsError(ConfigurationError):
+    """No access key for the default credentials; the message says where to set one."""
+
+
 # Where the keys of a resource's pool are set, as PoolMismatchError names it, per front end.
 DYNAMIC_RESOURCE_KEYS: Final = (
     "the stack's genauth:accessKeyId and genauth:accessKeySecret (or the resource's `pool` entry)"

@@ -80,12 +80,25 @@ def plan_release(
     secret = live_props[name][secret_field]
     if not isinstance(secret, str) or not secret:
         live_secret = getattr(getattr(live, name), secret_field, None)
-        reason = (
-            f"the service masks {name}.{secret_field} and the state does not hold it, so the "
-            "setting cannot be sent back disabled"
-            if is_masked(live_secret)
-            else f"its live {name}.{secret_field} is not the one this resource applied; "
-            "another stack or a person has changed it since"
-        )
+        config = state.get(name)
+        held = config.get(secret_field) if isinstance(config, Mapping) else None
+        if is_masked(live_secret):
+            reason = (
+                f"the service masks {name}.{secret_field} and the state does not hold it, so "
+                "the setting cannot be sent back disabled"
+            )
+        elif not isinstance(held, str) or not held:
+            # An import never reads the secret back; a refresh that found another one
+            # records it as unknown. Neither knows the secret to send back.
+            reason = (
+                f"the state does not hold {name}.{secret_field} (an import does not read it, "
+                "and no `pulumi up` has applied the declared one since), so the setting cannot "
+                "be sent back disabled"
+            )
+        else:
+            reason = (
+                f"its live {name}.{secret_field} is not the one this resource applied; "
+                "another stack or a person has changed it since"
+            )
         return Release(None, f"user pool {pool} is left as it is: {reason}")
     return Release(to_request({"type": applied["type"], "enabled": False, name: live_props[name]}))

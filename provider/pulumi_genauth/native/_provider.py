@@ -47,7 +47,12 @@ from pulumi.runtime import rpc
 
 from .._claims import PoolClaims
 from .._credentials import Credentials, resolve_credentials, unknown_key_message
-from .._exceptions import NATIVE_PROVIDER_KEYS, ConfigurationError, PoolMismatchError
+from .._exceptions import (
+    NATIVE_PROVIDER_KEYS,
+    ConfigurationError,
+    MissingCredentialsError,
+    PoolMismatchError,
+)
 from .._fields import APPLIED_KEY, KEY_ID_KEY, POOL_KEY, SECRET_FIELD_BY_CONFIG
 from . import _properties as names
 from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, STATE_KEYS, schema_text
@@ -60,6 +65,13 @@ T = TypeVar("T")
 Log = Callable[[str, str], None]
 """Shows a warning to the user: (resource URN, message)."""
 
+MISSING_CREDENTIALS: Final = (
+    "GenAuth credentials are missing: set the provider's accessKeyId and accessKeySecret (the "
+    "properties of an explicit genauth provider; genauth:accessKeyId and --secret "
+    "genauth:accessKeySecret in the stack config for the default one), or $GENAUTH_ACCESS_KEY_ID "
+    "and $GENAUTH_ACCESS_KEY_SECRET. `pulumi import` through an explicit provider needs that "
+    "provider in the state first: `pulumi up --target <its URN>`"
+)
 # What an imported secret (never read back) counts as while an import checks its inputs.
 UNREAD_SECRET: Final = "(not read back)"  # noqa: S105 - not a secret
 # Threads for calls to GenAuth: the engine's own parallelism is what limits a deployment.
@@ -150,7 +162,7 @@ class GenAuthProvider(Provider):
         inputs = names.with_secrets_marked(request.new_inputs)
         try:
             if not self._config_pending:
-                credentials = resolve_credentials(self._config, self._environ, None)
+                credentials = self._credentials()
                 # Recorded at apply: a new key previews as an update (see _fields).
                 inputs[names.camel(KEY_ID_KEY)] = PropertyValue(credentials.access_key_id)
         except ConfigurationError as error:
@@ -257,9 +269,16 @@ class GenAuthProvider(Provider):
 
     def _pool_client(self) -> GenAuthClient:
         if self._client is None:
-            credentials = resolve_credentials(self._config, self._environ, None)
+            credentials = self._credentials()
             self._client = self._client_factory(credentials)
         return self._client
+
+    def _credentials(self) -> Credentials:
+        """The provider's access key; missing, a message in this provider's own terms."""
+        try:
+            return resolve_credentials(self._config, self._environ, None)
+        except MissingCredentialsError:
+            raise ConfigurationError(MISSING_CREDENTIALS) from None
 
     def _client_for(self, resource_id: str) -> GenAuthClient:
         """The client, refusing credentials of a pool other than the resource's."""
