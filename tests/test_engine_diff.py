@@ -202,13 +202,14 @@ def test_a_type_in_capitals_is_refused_at_preview_with_a_hint(
     assert emulator.requests() == []
 
 
-def test_empty_genauth_variables_count_as_unset(
-    new_stack: StackFactory, emulator: EmulatorServer
+@pytest.mark.parametrize("brand", [" ", "GenAuth"], ids=["blank", "capitalised"])
+def test_empty_genauth_variables_count_as_unset_and_a_brand_in_any_case_is_taken(
+    new_stack: StackFactory, emulator: EmulatorServer, brand: str
 ) -> None:
-    """GENAUTH_BRAND= and its three siblings, set but empty (a CI template): up works."""
+    """GENAUTH_* set but empty (a CI template), GENAUTH_BRAND blank or capitalised: up works."""
     engine = new_stack(program(Mail.of("custom")))
     for name in ("GENAUTH_HOST", "GENAUTH_ACCESS_KEY_ID", "GENAUTH_ACCESS_KEY_SECRET"):
         engine.stack.workspace.env_vars[name] = ""
-    engine.stack.workspace.env_vars["GENAUTH_BRAND"] = " "
+    engine.stack.workspace.env_vars["GENAUTH_BRAND"] = brand
     engine.up()
     assert emulator.stored("pool-a") == Mail.of("custom").expected()
