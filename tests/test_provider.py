@@ -30,7 +30,8 @@ from pulumi_genauth import (
 from pulumi_genauth._claims import PoolClaims
 from pulumi_genauth._client import UnreachableHosts, normalize_host
 from pulumi_genauth._credentials import Credentials
-from pulumi_genauth._provider import EmailProviderProvider, _default_client
+from pulumi_genauth._pool_clients import default_client
+from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.emulator.server import EmulatorServer
 
 from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD, where
@@ -660,7 +661,7 @@ def test_a_private_deployment_can_name_its_header_brand(emulator: EmulatorServer
     provider.configure(
         ConfigureRequest(Config({**provider._config, "genauth:brand": "authing"}, "test-project"))
     )
-    provider.client_factory = _default_client
+    provider.client_factory = default_client
     _OPEN_PROVIDERS.append(provider)
     provider.create(props_for("sendgrid"))
     assert {entry["header_brand"] for entry in emulator.requests()} == {"authing"}

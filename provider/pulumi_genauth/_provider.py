@@ -5,7 +5,8 @@ dynamic-provider server, so its import path (``pulumi_genauth._provider.EmailPro
 is a contract with existing stacks: never move or rename it. It pickles to nothing but that
 reference: credentials arrive later, in ``configure()``, and clients are created on demand.
 
-The server calls one instance from several threads; the client cache is guarded by a lock.
+The server calls one instance from several threads; each pool's client is made once
+(``_pool_clients``).
 
 Start-up is paid twice per preview (in the program and in the plugin), so this module imports
 only what pickling and configure need: the rules (pydantic) are imported at the first check
@@ -15,8 +16,7 @@ or diff, and the HTTP client (httpx, tenacity, PyJWT) at the first call that tal
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -35,25 +35,17 @@ from . import _dynamic_server, _plugin_errors
 from ._claims import DEPLOYMENT_CLAIMS, PoolClaims
 from ._credentials import (
     CONFIG_KEYS,
-    Credentials,
     resolve_credentials,
     unknown_config_keys,
     unknown_key_message,
 )
-from ._exceptions import ConfigurationError, PoolMismatchError
+from ._exceptions import DYNAMIC_RESOURCE_KEYS, ConfigurationError
 from ._fields import KEY_ID_KEY, POOL_KEY
+from ._pool_clients import ClientFactory, PoolClients, default_client
 
 if TYPE_CHECKING:
     from ._client import GenAuthClient
     from ._validation import Problem
-
-ClientFactory = Callable[[Credentials], "GenAuthClient"]
-
-
-def _default_client(credentials: Credentials) -> GenAuthClient:
-    from ._client import client_for
-
-    return client_for(credentials)
 
 
 def _retries_told() -> AbstractContextManager[None]:
@@ -73,10 +65,9 @@ class EmailProviderProvider(ResourceProvider):
     def _start_fresh(self) -> None:
         self._config: dict[str, Any] = {}
         self._environ: Mapping[str, str] = os.environ
-        self._clients: dict[str | None, GenAuthClient] = {}
-        self._clients_lock = threading.Lock()
+        self._clients = PoolClients()
         self._unknown_config_keys: list[str] = []
-        self.client_factory: ClientFactory = _default_client
+        self.client_factory: ClientFactory = default_client
         self.claims: PoolClaims = DEPLOYMENT_CLAIMS
 
     # Pickle the class reference and a format version only: no credentials, clients or
@@ -189,29 +180,19 @@ class EmailProviderProvider(ResourceProvider):
 
     def close(self) -> None:
         """Close the clients' connection pools (the server never does; tests and tools do)."""
-        with self._clients_lock:
-            for client in self._clients.values():
-                client.close()
-            self._clients.clear()
+        self._clients.close()
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _client(self, pool: str | None) -> GenAuthClient:
-        with self._clients_lock:
-            client = self._clients.get(pool)
-        if client is not None:
-            return client
-        # Built outside the lock: with fifty pools, clients are made four at a time.
-        made = self.client_factory(resolve_credentials(self._config, self._environ, pool))
-        with self._clients_lock:
-            client = self._clients.setdefault(pool, made)
-        if client is not made:
-            made.close()  # another thread made this pool's client first
-        return client
+        return self._clients.get(pool, lambda: self._make_client(pool))
 
     def _client_for(self, id_: str, props: Mapping[str, Any]) -> GenAuthClient:
         """The client for the resource's pool, refusing credentials of another pool."""
-        client = self._client(props.get(POOL_KEY))
-        if client.userpool_id != id_:
-            raise PoolMismatchError(resource_pool_id=id_, credentials_pool_id=client.userpool_id)
-        return client
+        pool = props.get(POOL_KEY)
+        return self._clients.for_resource(
+            pool, lambda: self._make_client(pool), id_, DYNAMIC_RESOURCE_KEYS
+        )
+
+    def _make_client(self, pool: str | None) -> GenAuthClient:
+        return self.client_factory(resolve_credentials(self._config, self._environ, pool))

@@ -51,9 +51,9 @@ from .._exceptions import (
     NATIVE_PROVIDER_KEYS,
     ConfigurationError,
     MissingCredentialsError,
-    PoolMismatchError,
 )
 from .._fields import APPLIED_KEY, KEY_ID_KEY, POOL_KEY, SECRET_FIELD_BY_CONFIG
+from .._pool_clients import ClientFactory, PoolClients, default_client
 from . import _properties as names
 from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, STATE_KEYS, schema_text
 
@@ -81,12 +81,6 @@ API_THREADS: Final = 64
 _OTHER_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL", "pools"})
 
 
-def _default_client(credentials: Credentials) -> GenAuthClient:
-    from .._client import client_for  # noqa: PLC0415 - at first call
-
-    return client_for(credentials)
-
-
 def _stderr_log(urn: str, message: str) -> None:
     print(f"warning: {urn}: {message}", file=sys.stderr, flush=True)
 
@@ -100,7 +94,7 @@ class GenAuthProvider(Provider):
         log: Log = _stderr_log,
         note: Log = _stderr_log,
         environ: Mapping[str, str] = os.environ,
-        client_factory: Callable[[Credentials], GenAuthClient] = _default_client,
+        client_factory: ClientFactory = default_client,
     ) -> None:
         self._log = log
         self._note = note
@@ -108,7 +102,7 @@ class GenAuthProvider(Provider):
         self._client_factory = client_factory
         self._config: dict[str, str] = {}
         self._config_pending = False  # a value of the provider config is not known yet
-        self._client: GenAuthClient | None = None
+        self._clients = PoolClients()  # one: this provider's
         self._claims = PoolClaims()
         self._threads = ThreadPoolExecutor(API_THREADS, thread_name_prefix="genauth-api")
 
@@ -268,10 +262,10 @@ class GenAuthProvider(Provider):
             return call()
 
     def _pool_client(self) -> GenAuthClient:
-        if self._client is None:
-            credentials = self._credentials()
-            self._client = self._client_factory(credentials)
-        return self._client
+        return self._clients.get(None, self._make_client)
+
+    def _make_client(self) -> GenAuthClient:
+        return self._client_factory(self._credentials())
 
     def _credentials(self) -> Credentials:
         """The provider's access key; missing, a message in this provider's own terms."""
@@ -282,14 +276,9 @@ class GenAuthProvider(Provider):
 
     def _client_for(self, resource_id: str) -> GenAuthClient:
         """The client, refusing credentials of a pool other than the resource's."""
-        client = self._pool_client()
-        if client.userpool_id != resource_id:
-            raise PoolMismatchError(
-                resource_pool_id=resource_id,
-                credentials_pool_id=client.userpool_id,
-                keys=NATIVE_PROVIDER_KEYS,
-            )
-        return client
+        return self._clients.for_resource(
+            None, self._make_client, resource_id, NATIVE_PROVIDER_KEYS
+        )
 
     def _warner(self, urn: str) -> Callable[[str], None]:
         """Warnings under the resource ``urn``, the core's names spelled as programs write them."""
@@ -301,8 +290,7 @@ class GenAuthProvider(Provider):
 
     def close(self) -> None:
         """Close the client's connections and the thread pool (tests and tools)."""
-        if self._client is not None:
-            self._client.close()
+        self._clients.close()
         self._threads.shutdown(wait=False)
 
 
