@@ -299,7 +299,7 @@ def test_a_bug_is_one_line_unless_the_traceback_is_asked_for(
         start_server(PULUMI_GENAUTH_DEBUG="1").Create(request)
     details = loud.value.details() or ""  # type: ignore[attr-defined]
     assert details.startswith("Traceback (most recent call last):")
-    assert "pulumi_genauth/_validation.py" in details
+    assert "pulumi_genauth/_setting.py" in details
     assert details.strip().endswith("KeyError: 'type'")
 
 

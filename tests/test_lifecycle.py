@@ -17,7 +17,7 @@ from pulumi_genauth import GenAuthClient, RetryPolicy, _lifecycle
 from pulumi_genauth._claims import PoolClaims
 from pulumi_genauth._fields import APPLIED_KEY, KEY_ID_KEY
 from pulumi_genauth._models import ConfigEmailProviderInput, EmailProviderInfo
-from pulumi_genauth._validation import to_request
+from pulumi_genauth._setting import to_request
 from pulumi_genauth.emulator.server import EmulatorServer
 
 from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD

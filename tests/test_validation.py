@@ -21,15 +21,8 @@ from pulumi_genauth import ConfigurationError
 from pulumi_genauth._addresses import host_problem, mailbox_problem
 from pulumi_genauth._hosts import normalize_host
 from pulumi_genauth._models import EmailProviderInfo
-from pulumi_genauth._validation import (
-    Problem,
-    contains_unknown,
-    from_live,
-    normalized,
-    public_setting,
-    to_request,
-    validate_props,
-)
+from pulumi_genauth._setting import from_live, normalized, public_setting, to_request
+from pulumi_genauth._validation import Problem, contains_unknown, validate_props
 
 from ._cases import CASES, SENDGRID_KEY, SMTP_PASSWORD, TENCENT_PASSWORD
 

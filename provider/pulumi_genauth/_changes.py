@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from ._fields import CONFIG_FIELDS, CONFIG_RULES, KEY_ID_KEY, SECRET_FIELD_BY_CONFIG
-from ._validation import is_unknown, whole_number, with_output_defaults
+from ._setting import whole_number, with_output_defaults
+from ._validation import is_unknown
 
 Path = tuple[str, ...]
 """A property path in the core's spelling: ``("smtp_config", "sender_pass")``."""

@@ -25,7 +25,7 @@ from ._fields import (
     is_masked,
 )
 from ._ownership import plan_release
-from ._validation import from_live, normalized, public_setting, to_request
+from ._setting import from_live, normalized, public_setting, to_request
 
 if TYPE_CHECKING:
     from ._claims import PoolClaims

@@ -40,7 +40,6 @@ __all__ = [
     "AliExmailConfigInfo",
     "AliExmailConfigInput",
     "ConfigEmailProviderInput",
-    "ConfigInput",
     "EmailProviderInfo",
     "EmailProviderType",
     "SendGridConfigInfo",
@@ -101,11 +100,6 @@ class TencentExmailConfigInput(_Input):
 
     sender: NonEmptyStr
     sender_pass: NonEmptySecret = Field(alias="senderPass")
-
-
-ConfigInput = (
-    SmtpConfigInput | SendGridConfigInput | AliExmailConfigInput | TencentExmailConfigInput
-)
 
 
 class ConfigEmailProviderInput(_Input):

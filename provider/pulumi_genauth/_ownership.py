@@ -26,7 +26,7 @@ from ._fields import (
     is_masked,
 )
 from ._models import ConfigEmailProviderInput, EmailProviderInfo
-from ._validation import from_live, public_setting, to_request
+from ._setting import from_live, public_setting, to_request
 
 __all__ = ["Release", "plan_release"]
 

@@ -109,15 +109,6 @@ class TencentExmailConfigArgsDict(TypedDict, total=False):
     """Password of the sending account; always stored as a secret."""
 
 
-ConfigArgs = (
-    SmtpConfigArgs
-    | SendGridConfigArgs
-    | AliExmailConfigArgs
-    | TencentExmailConfigArgs
-    | Mapping[str, Any]
-)
-
-
 class SmtpConfigOutput(TypedDict):
     """The ``smtp_config`` output of :class:`EmailProvider`: a custom SMTP server."""
 

@@ -53,7 +53,13 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ._exceptions import SmtpPreflightError
-from ._fields import VERIFY_SMTP_KEY
+from ._fields import (
+    CONFIG_FIELD_BY_TYPE,
+    PORT_MAX,
+    PORT_MIN,
+    VERIFY_SMTP_KEY,
+    EmailProviderType,
+)
 
 # The longest any one network wait may take: connecting, a TLS handshake, one server reply.
 # Generous, because mail servers deliberately delay their greeting or a refused login.
@@ -69,9 +75,13 @@ QQ_SMTP: Final = ("smtp.exmail.qq.com", IMPLICIT_TLS_PORT)
 ALI_SMTP_ENV: Final = "PULUMI_GENAUTH_SMTP_ALI"
 QQ_SMTP_ENV: Final = "PULUMI_GENAUTH_SMTP_QQ"
 _SERVICES: Final = {
-    "ali": ("ali_exmail_config", ALI_SMTP, ALI_SMTP_ENV),
-    "qq": ("tencent_exmail_config", QQ_SMTP, QQ_SMTP_ENV),
+    kind: (CONFIG_FIELD_BY_TYPE[kind][0], address, variable)
+    for kind, address, variable in (
+        (EmailProviderType.ALI, ALI_SMTP, ALI_SMTP_ENV),
+        (EmailProviderType.QQ, QQ_SMTP, QQ_SMTP_ENV),
+    )
 }
+_SMTP_CONFIG: Final = CONFIG_FIELD_BY_TYPE[EmailProviderType.CUSTOM][0]
 
 # A server reply is quoted in an error, but only so much of it.
 _MAX_REPLY_CHARS: Final = 200
@@ -109,8 +119,8 @@ def verify(props: Mapping[str, Any], *, environ: Mapping[str, str] | None = None
 def target_of(props: Mapping[str, Any], environ: Mapping[str, str]) -> Target | None:
     """The server and login ``props`` describe; ``None`` for a type with no SMTP login."""
     kind = props.get("type")
-    if kind == "custom":
-        config = _config(props, "smtp_config")
+    if kind == EmailProviderType.CUSTOM:
+        config = _config(props, _SMTP_CONFIG)
         host, port = str(config["smtp_host"]), int(config["smtp_port"])
         implicit = config.get("secure") is True or port == IMPLICIT_TLS_PORT
     elif kind in _SERVICES:
@@ -279,7 +289,7 @@ def _config(props: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 def _parse_address(variable: str, value: str, *, default: tuple[str, int]) -> tuple[str, int]:
     """``host:port`` (or ``[v6]:port``) from the override variable of ``default``."""
     host, _, port = value.strip().rpartition(":")
-    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not host or not port.isdigit() or not PORT_MIN <= int(port) <= PORT_MAX:
         raise SmtpPreflightError(
             f"{variable}, which replaces this address, must be host:port, e.g. "
             f"smtp.example.com:465 (got {value!r})",

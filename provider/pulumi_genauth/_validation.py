@@ -1,12 +1,12 @@
-"""The resource's property bag: validation rules, the normalised form, and live state.
+"""The preview's rules for the resource's property bag: what ``check()`` refuses, and why.
 
-``check()`` and ``diff()`` both start here. Rules that are the API's (types, required
-fields, port range, non-empty secrets) come from the field table ``_fields.CONFIG_RULES``,
-which the wire models in ``_models`` agree with (a test holds them to it): a preview needs no
-pydantic. The rules that make a preview useful to a person (exactly the config that matches
-``type``, a host name without a scheme) are added here. Only the apply-time functions
-(``to_request``) import the wire models. Every problem names the property path the user
-wrote, e.g. ``smtp_config.smtp_port``, and never echoes a secret.
+Rules that are the API's (types, required fields, port range, non-empty secrets) come from
+the field table ``_fields.CONFIG_RULES``, which the wire models in ``_models`` agree with (a
+test holds them to it): a preview needs no pydantic. The rules that make a preview useful to a
+person (exactly the config that matches ``type``, a host name without a scheme) are added
+here. Every problem names the property path the user wrote, e.g. ``smtp_config.smtp_port``,
+and never echoes a secret. The setting itself (its normal form, the request, the live setting
+read back) is ``_setting``'s.
 
 Values still unknown during a preview are accepted. The dynamic-provider server hands them
 over as ``pulumi.output.Unknown`` objects (the raw wire sentinel string is accepted too).
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
@@ -28,18 +28,12 @@ from ._fields import (
     CONFIG_RULES,
     PORT_MAX,
     PORT_MIN,
-    SECRET_FIELD_BY_CONFIG,
-    SMTP_OUTPUT_DEFAULTS,
     TYPE_NAMES,
     VERIFY_SMTP_KEY,
     EmailProviderType,
     FieldRule,
-    Revealable,
-    is_masked,
 )
-
-if TYPE_CHECKING:
-    from ._models import ConfigEmailProviderInput, EmailProviderInfo
+from ._setting import whole_number
 
 UNKNOWN: Final = rpc.UNKNOWN
 
@@ -51,7 +45,7 @@ _TYPE_BY_SERVICE: Final = {"smtp": "custom", "tencent": "qq", "exmail": "qq", "a
 # The configs whose sender is a mailbox (SendGrid's From address, the enterprise mail
 # account); the custom SMTP sender may be a login name.
 _MAILBOX_SENDERS: Final = frozenset(
-    {"send_grid_config", "ali_exmail_config", "tencent_exmail_config"}
+    name for kind, (name, _) in CONFIG_FIELD_BY_TYPE.items() if kind is not EmailProviderType.CUSTOM
 )
 
 
@@ -235,121 +229,3 @@ def _text_problems(name: str, known: Mapping[str, Any]) -> list[Problem]:
         if rule is not None:
             problems.append(Problem(f"{name}.{field}", rule))
     return problems
-
-
-def whole_number(item: Any) -> Any:
-    # The engine carries every number as a float: 465.0 is the port 465.
-    return int(item) if isinstance(item, float) and item.is_integer() else item
-
-
-def _whole_numbers(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: whole_number(item) for key, item in value.items()}
-
-
-def to_request(props: Mapping[str, Any]) -> ConfigEmailProviderInput:
-    """The API request for fully known, valid properties (validate them first)."""
-    from ._models import ConfigEmailProviderInput  # noqa: PLC0415 - apply time only
-
-    kind = EmailProviderType(props["type"])
-    name = CONFIG_FIELD_BY_TYPE[kind][0]
-    config = _whole_numbers(dict(props[name]))
-    return ConfigEmailProviderInput.model_validate(
-        {"type": kind, "enabled": props.get("enabled", True), name: config},
-        by_alias=False,
-        by_name=True,
-    )
-
-
-def normalized(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The canonical property bag: defaults filled, numbers whole, secrets as plain text.
-
-    Two bags that mean the same setting normalise to equal dicts; that is what diff compares.
-    Raises ValueError (or KeyError) for a bag that is no complete setting by the API's rules.
-    """
-    kind = EmailProviderType(props["type"])
-    name = CONFIG_FIELD_BY_TYPE[kind][0]
-    config = props[name]
-    if not isinstance(config, Mapping) or _field_problems(name, config):
-        raise ValueError(f"{name} is not a complete {kind.value!r} config")
-    result: dict[str, Any] = {
-        "type": kind.value,
-        "enabled": props.get("enabled", True),
-        **dict.fromkeys(CONFIG_FIELDS),
-    }
-    fields = {key: item for key, item in _whole_numbers(config).items() if item is not None}
-    result[name] = with_output_defaults(name, fields)
-    return result
-
-
-def from_live(info: EmailProviderInfo, known: Mapping[str, Any]) -> dict[str, Any]:
-    """The property bag that describes the live setting, holding no secret read from the API.
-
-    The engine keeps a value secret only where the resource's last inputs held a secret at the
-    same path, so a secret read back from the service is never returned: where the service
-    answers with the secret ``known`` holds (the last applied properties), or masks it
-    (``******``), the known secret is kept; anything else (another secret, another type's
-    secret) reads as ``None``, which no declared setting equals, so the drift still shows and
-    the next ``up`` puts the declared secret back.
-    """
-    kind = info.type if info.type is not None else known.get("type")
-    result: dict[str, Any] = {"type": kind, "enabled": info.enabled, **dict.fromkeys(CONFIG_FIELDS)}
-    if kind not in TYPE_NAMES:
-        # No type, or one this package does not know: nothing of it can be described.
-        return result
-    name = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
-    live_config = getattr(info, name)
-    known_config = known.get(name) if isinstance(known.get(name), Mapping) else None
-    if live_config is None:
-        result[name] = dict(known_config) if known_config is not None else None
-        return result
-    secret_field = SECRET_FIELD_BY_CONFIG[name]
-    config = {
-        key: value
-        for key, value in live_config.model_dump(by_alias=False, exclude={secret_field}).items()
-        if value is not None
-    }
-    known_secret = known_config.get(secret_field) if known_config is not None else None
-    config[secret_field] = _kept_secret(getattr(live_config, secret_field), known_secret)
-    result[name] = with_output_defaults(name, config)
-    return result
-
-
-def _kept_secret(live: Revealable | None, known: Any) -> Any:
-    """The known secret if the live one is it (or a mask of it), else None: never ``live``."""
-    if not isinstance(known, str):
-        return None
-    if is_masked(live) or (live is not None and live.get_secret_value() == known):
-        return known
-    return None
-
-
-def public_setting(props: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The setting without its secret: type and the selected config's other fields.
-
-    What ``delete`` compares to tell whether the live setting is still the one a resource
-    applied; ``None`` when the properties describe no complete type and config.
-    """
-    kind = props.get("type")
-    if kind not in TYPE_NAMES:
-        return None
-    name = CONFIG_FIELD_BY_TYPE[EmailProviderType(kind)][0]
-    config = props.get(name)
-    if not isinstance(config, Mapping):
-        return None
-    secret_field = SECRET_FIELD_BY_CONFIG[name]
-    fields = _whole_numbers(
-        {k: v for k, v in config.items() if k != secret_field and v is not None}
-    )
-    return {"type": kind, name: with_output_defaults(name, fields)}
-
-
-def with_output_defaults(name: str, config: dict[str, Any]) -> dict[str, Any]:
-    """Fill what the API's output DTO always has, so a declared and a read setting compare."""
-    if name != "smtp_config":
-        return config
-    return {
-        **config,
-        **{
-            key: default for key, default in SMTP_OUTPUT_DEFAULTS.items() if config.get(key) is None
-        },
-    }

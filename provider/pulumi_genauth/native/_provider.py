@@ -213,7 +213,7 @@ class GenAuthProvider(Provider):
     async def read(self, request: ReadRequest) -> ReadResponse:
         """The live setting (refresh, and `pulumi import`, which knows only the pool id)."""
         from .. import _lifecycle  # noqa: PLC0415
-        from .._validation import public_setting  # noqa: PLC0415
+        from .._setting import public_setting  # noqa: PLC0415
 
         client = await self._call(request.urn, self._client_for, request.resource_id)
         props = names.to_core(request.properties)
