@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from pulumi_genauth import (
@@ -1141,3 +1142,19 @@ def test_each_pool_s_client_is_made_once(
         next_deployment(provider).update(pool_id, olds, props_for("qq", pool=pool))
         provider.delete(pool_id, olds)
     assert made == ["pool-a-access-key-id", "pool-b-access-key-id"]
+
+
+def test_the_sdk_s_unknown_objects_are_unknowns_to_check_and_diff(
+    provider: EmailProviderProvider,
+) -> None:
+    """The dynamic server hands unknowns over as pulumi.output.Unknown objects (SDK 3.272):
+    check accepts them and diff names their paths, as for the wire's sentinel."""
+    news = props_for("custom", type=Unknown())
+    news["smtp_config"]["sender_pass"] = Unknown()
+    assert provider.check({}, copy.deepcopy(news)).failures == []
+    olds = {**props_for("custom"), "access_key_id": "key-1"}
+    diff = provider.diff("pool-a", olds, news)
+    assert diff.changes is True
+    assert diff.replaces == []
+    later = props_for("custom", pool=Unknown())
+    assert provider.diff("pool-a", props_for("custom"), later).replaces == ["pool"]

@@ -1,7 +1,24 @@
 """GenAuth's third-party email service, managed as code: the ``EmailProvider`` resource.
 
-The error tree and the provider types are imported with the package; the resource, its
-argument types and the API client are imported on first use (see ``_LAZY``).
+The package has three groups of modules and a tool of its own:
+
+* **the core**: the setting and its rules (``_fields``, ``_validation``, ``_setting``,
+  ``_addresses``, ``_changes``), the wire contract and its client (``_models``, ``_client``,
+  ``_hosts``, ``_pool_clients``, ``_credentials``), and what each step does to a pool
+  (``_lifecycle``, ``_ownership``, ``_claims``, ``_smtp_preflight``), with the error tree
+  (``_exceptions``, ``_plugin_errors``) and the numbers (``_constants``);
+* **the dynamic front end**, for Python programs: ``_resource`` (what a program declares),
+  ``_provider`` (what the SDK's dynamic-provider server calls) and ``_dynamic_server`` (what
+  that server cannot do: a detailed diff, messages under their resource);
+* **the native front end**, ``native/``: the ``pulumi-resource-genauth`` plugin for every
+  other Pulumi language; both plugins reach the engine's Log through ``_engine_log``;
+* **the emulator**, ``emulator/``: a local GenAuth management API for tests and the demo,
+  speaking the wire contract of ``docs/genauth-api.md``.
+
+``tests/test_layout.py`` holds the boundaries: the core imports neither front end, and the
+front ends do not import each other. The error tree and the provider types are imported with
+the package; the resource, its argument types and the API client are imported on first use
+(see ``_LAZY``).
 """
 
 import importlib
@@ -11,7 +28,6 @@ from ._exceptions import (
     APIError,
     AuthenticationError,
     ConfigurationError,
-    DeclarationError,
     GenAuthError,
     InvalidRequestError,
     MalformedResponseError,
@@ -30,6 +46,7 @@ if TYPE_CHECKING:
         AliExmailConfigArgs,
         AliExmailConfigArgsDict,
         AliExmailConfigOutput,
+        DeclarationError,
         EmailProvider,
         SendGridConfigArgs,
         SendGridConfigArgsDict,
@@ -53,6 +70,7 @@ _LAZY: Final = {
     "AliExmailConfigArgs": "_resource",
     "AliExmailConfigArgsDict": "_resource",
     "AliExmailConfigOutput": "_resource",
+    "DeclarationError": "_resource",
     "EmailProvider": "_resource",
     "SendGridConfigArgs": "_resource",
     "SendGridConfigArgsDict": "_resource",

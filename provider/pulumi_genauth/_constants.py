@@ -10,6 +10,11 @@ from typing import Final
 
 PACKAGE_NAME: Final = "pulumi-genauth"
 
+# How the engine's wire says "not known yet" (a preview of another resource's output): the
+# SDK's pulumi.runtime.rpc.UNKNOWN, written here so that the core needs no pulumi import
+# (tests/test_layout.py holds the two equal).
+UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
 
 @functools.cache
 def package_version() -> str:

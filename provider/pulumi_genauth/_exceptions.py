@@ -1,7 +1,8 @@
 """The error tree of pulumi-genauth.
 
     GenAuthError                    every error this package raises
-    ├── DeclarationError            the program declares what cannot work (also a RunError)
+    ├── DeclarationError            the program declares what cannot work (also a RunError;
+    │                               the dynamic front end's, in _resource)
     ├── ConfigurationError          bad host, missing or malformed credentials; nothing was sent
     ├── PoolMismatchError           the credentials belong to another user pool than the resource
     ├── PoolClaimedError            a second resource claims a user pool in one deployment
@@ -22,18 +23,9 @@ from __future__ import annotations
 
 from typing import Final
 
-import pulumi
-
 
 class GenAuthError(Exception):
     """Root of every error raised by pulumi-genauth."""
-
-
-class DeclarationError(GenAuthError, pulumi.RunError):
-    """The program declares an EmailProvider that cannot work; raised where it is declared.
-
-    A ``pulumi.RunError``, so that the CLI prints its message as one line, with no traceback.
-    """
 
 
 class ConfigurationError(GenAuthError):

@@ -30,9 +30,11 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from . import _dynamic_server, _plugin_errors
 from ._claims import DEPLOYMENT_CLAIMS, PoolClaims
+from ._constants import UNKNOWN
 from ._credentials import (
     CONFIG_KEYS,
     resolve_credentials,
@@ -46,6 +48,20 @@ from ._pool_clients import ClientFactory, PoolClients, default_client
 if TYPE_CHECKING:
     from ._client import GenAuthClient
     from ._validation import Problem
+
+
+def _wire_unknowns(value: Any) -> Any:
+    """``value`` with the SDK's ``Unknown`` objects as the wire's sentinel, which the core knows.
+
+    (The server serializes either back to the engine as the same sentinel.)
+    """
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {key: _wire_unknowns(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_wire_unknowns(item) for item in value]
+    return value
 
 
 def _retries_told() -> AbstractContextManager[None]:
@@ -98,6 +114,7 @@ class EmailProviderProvider(ResourceProvider):
         """Validate the inputs and that credentials are configured; makes no API call."""
         from ._validation import Problem, is_unknown, validate_props
 
+        news = _wire_unknowns(news)
         problems = validate_props(news)
         checked = {key: value for key, value in news.items() if key != KEY_ID_KEY}
         pool = news.get(POOL_KEY)
@@ -133,6 +150,7 @@ class EmailProviderProvider(ResourceProvider):
         """
         from ._changes import Change, resource_changes
 
+        olds, news = _wire_unknowns(olds), _wire_unknowns(news)
         paths = {".".join(path): change for path, change in resource_changes(olds, news).items()}
         # A pool not known yet (a preview) differs from every old one, so it replaces too.
         replaces = [POOL_KEY] if olds.get(POOL_KEY) != news.get(POOL_KEY) else []

@@ -16,9 +16,17 @@ import pulumi
 import pulumi.dynamic
 from pulumi.runtime.settings import get_root_resource
 
-from ._exceptions import DeclarationError
+from ._exceptions import GenAuthError
 from ._fields import SECRET_FIELD_BY_CONFIG, EmailProviderType
 from ._provider import EmailProviderProvider
+
+
+class DeclarationError(GenAuthError, pulumi.RunError):
+    """The program declares an EmailProvider that cannot work; raised where it is declared.
+
+    A ``pulumi.RunError``, so that the CLI prints its message as one line, with no traceback.
+    (Here, not in ``_exceptions``: only a program raises it, and the core imports no pulumi.)
+    """
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ here. Every problem names the property path the user wrote, e.g. ``smtp_config.s
 and never echoes a secret. The setting itself (its normal form, the request, the live setting
 read back) is ``_setting``'s.
 
-Values still unknown during a preview are accepted. The dynamic-provider server hands them
-over as ``pulumi.output.Unknown`` objects (the raw wire sentinel string is accepted too).
+Values still unknown during a preview are accepted. The core knows them as the engine's
+wire sentinel (``_constants.UNKNOWN``); a front end whose SDK hands over objects instead (the
+dynamic server's ``pulumi.output.Unknown``) turns them into it first.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pulumi.output import Unknown
-from pulumi.runtime import rpc
-
 from ._addresses import host_problem, mailbox_problem
+from ._constants import UNKNOWN
 from ._fields import (
     CONFIG_FIELD_BY_TYPE,
     CONFIG_FIELDS,
@@ -34,9 +33,6 @@ from ._fields import (
     FieldRule,
 )
 from ._setting import whole_number
-
-UNKNOWN: Final = rpc.UNKNOWN
-
 
 _TYPE_BY_CONFIG: Final = {name: kind for kind, (name, _) in CONFIG_FIELD_BY_TYPE.items()}
 _ALLOWED_TYPES: Final = ", ".join(repr(kind.value) for kind in EmailProviderType)
@@ -72,18 +68,7 @@ class Problem:
 
 def is_unknown(value: Any) -> bool:
     """Whether a value is not known yet (a preview of an output of another resource)."""
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
-
-
-def contains_unknown(value: Any) -> bool:
-    """Whether a value is unknown or holds an unknown anywhere inside."""
-    if is_unknown(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains_unknown(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(contains_unknown(item) for item in value)
-    return False
+    return isinstance(value, str) and value == UNKNOWN
 
 
 def validate_props(props: Mapping[str, Any]) -> list[Problem]:

@@ -1,9 +1,9 @@
 """A local GenAuth management API: the email-provider endpoints, for tests and demos.
 
-The emulator speaks the real wire contract (``/work/shared/GENAUTH_API.md``): management
-tokens, both header brands, the ``{statusCode, message, apiCode, requestId, data}``
-envelope, and strict validation of ``config-email-provider`` bodies. Its modules have one
-job each:
+The emulator speaks the real wire contract (the repository's ``docs/genauth-api.md``, which
+names its sources and what the emulator invents where they are silent): management tokens,
+both header brands, the ``{statusCode, message, apiCode, requestId, data}`` envelope, and
+strict validation of ``config-email-provider`` bodies. Its modules have one job each:
 
     store.py     state in a sqlite3 database (pools, settings, request log, faults)
     service.py   the API's rules: access keys, tokens, validation, what a read answers
