@@ -19,8 +19,8 @@ from pulumi.runtime import proto
 
 from pulumi_genauth import _dynamic_server
 from pulumi_genauth._changes import Change
+from pulumi_genauth._dynamic_server import DYNAMIC_SERVER_MODULE
 from pulumi_genauth._engine_log import EngineLog
-from pulumi_genauth._plugin_errors import DYNAMIC_SERVER_MODULE
 
 
 def server_module(name: str = DYNAMIC_SERVER_MODULE) -> types.ModuleType:
@@ -36,8 +36,8 @@ def test_install_gives_the_server_a_proto_whose_diff_response_carries_the_paths(
 ) -> None:
     server = server_module()
     monkeypatch.setitem(sys.modules, "__main__", server)
-    assert _dynamic_server.install() is True
-    assert _dynamic_server.install() is True  # a second configure() keeps the first
+    assert _dynamic_server.install_detailed_diff() is True
+    assert _dynamic_server.install_detailed_diff() is True  # a second configure() keeps the first
     patched: Any = server.proto
     assert patched.DiffResponse.DIFF_SOME == proto.DiffResponse.DIFF_SOME
     assert patched.PropertyDiff is proto.PropertyDiff
@@ -65,7 +65,7 @@ def test_install_leaves_any_other_process_alone(
     main = make_main()
     before = vars(main).get("proto")
     monkeypatch.setitem(sys.modules, "__main__", main)
-    assert _dynamic_server.install() is False
+    assert _dynamic_server.install_detailed_diff() is False
     assert vars(main).get("proto") is before
 
 
@@ -75,7 +75,7 @@ def test_install_leaves_a_server_with_a_proto_of_its_own_alone(
     server = server_module()
     server.proto = types.SimpleNamespace()  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "__main__", server)
-    assert _dynamic_server.install() is False
+    assert _dynamic_server.install_detailed_diff() is False
 
 
 def _answering(urn: str | None) -> str | None:

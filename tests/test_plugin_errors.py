@@ -15,7 +15,8 @@ from collections.abc import Callable
 import pytest
 
 from pulumi_genauth import APIError, ConfigurationError
-from pulumi_genauth._plugin_errors import debugging, install, one_line
+from pulumi_genauth._dynamic_server import install_one_line_errors as install
+from pulumi_genauth._plugin_errors import debugging, one_line
 
 BUG_LINE = (
     "pulumi-genauth failed unexpectedly: KeyError: 'type' "

@@ -1,6 +1,15 @@
 """What the SDK's dynamic-provider server cannot do for the dynamic resource, done here.
 
-Two things: a detailed diff, and messages under the resource they concern.
+Three things: failures in one line, a detailed diff, and messages under their resource.
+:func:`install` (from the provider's ``configure()``, in the plugin process only) does the
+first two; programs and tests are untouched.
+
+**Failures in one line.** The server answers every exception with
+``context.abort(UNKNOWN, traceback.format_exc())``, so the CLI would print ``Traceback (most
+recent call last):``, the server's frames and ours, and only then the line that matters. It
+offers no hook, but it looks ``traceback`` up in its module's globals at the moment a call
+fails: :func:`install_one_line_errors` gives it a ``traceback`` whose ``format_exc`` returns
+``_plugin_errors.one_line`` of the exception (unless ``PULUMI_GENAUTH_DEBUG=1``).
 
 **The detailed diff.**
 The SDK's server (``pulumi.dynamic.__main__``) answers Diff with ``changes`` and ``replaces``
@@ -16,10 +25,12 @@ engine shows exactly its paths, a secret as ``[secret] => [secret]``
 The server builds its answer as ``proto.DiffResponse(**fields)``, looking ``proto`` up in its
 module's globals at that moment, on the thread that has just run our ``diff``. :func:`install`
 gives the server module a ``proto`` whose ``DiffResponse`` adds the paths that ``diff`` left
-for this thread (:func:`leave_detailed_diff`). Like ``_plugin_errors.install``, this leans on a
-detail of the SDK that is not an API; :func:`install` checks it and changes nothing when it is
-missing, and the engine tests that read ``preview --diff`` fail, which is how an SDK upgrade
-that breaks it is noticed.
+for this thread (:func:`leave_detailed_diff`).
+
+Both lean on details of the SDK's server that are not an API (the names ``traceback`` and
+``proto`` in its module). Each install checks its detail and changes nothing when it is
+missing; the engine tests that look for ``Traceback`` and read ``preview --diff`` then fail,
+which is how an SDK upgrade that breaks them is noticed.
 
 **Messages under their resource.** The server hands the provider no URN and its process no
 engine connection, so ``pulumi.log.warn`` lands under the Stack (and a retry line with no
@@ -37,10 +48,12 @@ import logging
 import re
 import sys
 import threading
+import traceback
 from collections.abc import Iterable, Mapping
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
 
-from ._plugin_errors import DYNAMIC_SERVER_MODULE, dynamic_server
+from . import _plugin_errors
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -48,6 +61,7 @@ if TYPE_CHECKING:
     from ._changes import Change
     from ._engine_log import EngineLog
 
+DYNAMIC_SERVER_MODULE: Final = "pulumi.dynamic.__main__"
 _ADDRESS: Final = re.compile(r"^[\w.\-\[\]:]+:\d+$")
 logger = logging.getLogger("pulumi_genauth")
 _left = threading.local()
@@ -112,7 +126,55 @@ def detailed_diff_fields(
     }
 
 
-def install() -> bool:
+def install() -> None:
+    """Make the dynamic-provider server of this process report failures in one line and send
+    the detailed diff (each where the server is the one this was written for)."""
+    install_one_line_errors()
+    install_detailed_diff()
+
+
+def dynamic_server() -> ModuleType | None:
+    """The SDK's dynamic-provider server, if it is this process's ``__main__`` (the plugin)."""
+    server = sys.modules.get("__main__")
+    spec = getattr(server, "__spec__", None)
+    if server is None or spec is None or spec.name != DYNAMIC_SERVER_MODULE:
+        return None
+    return server
+
+
+class _OneLineTraceback:
+    """The ``traceback`` module, except that ``format_exc`` gives one line unless debugging."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(traceback, name)
+
+    @staticmethod
+    def format_exc(limit: int | None = None, chain: bool = True) -> str:
+        error = sys.exception()
+        if error is None or _plugin_errors.debugging():
+            return traceback.format_exc(limit, chain)
+        return _plugin_errors.one_line(error)
+
+
+def install_one_line_errors() -> bool:
+    """Make the dynamic-provider server of this process report errors in one line.
+
+    Returns whether it did: not outside the plugin process, nor when the server does not look
+    like the one this was written for.
+    """
+    server = dynamic_server()
+    if server is None:
+        return False
+    current = getattr(server, "traceback", None)
+    if isinstance(current, _OneLineTraceback):
+        return True
+    if current is not traceback:
+        return False
+    server.traceback = _OneLineTraceback()  # type: ignore[attr-defined]
+    return True
+
+
+def install_detailed_diff() -> bool:
     """Make the dynamic-provider server of this process send the detailed diff.
 
     Returns whether it did: not outside the plugin process, nor when the server does not look

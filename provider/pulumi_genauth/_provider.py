@@ -32,7 +32,7 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
-from . import _dynamic_server, _plugin_errors
+from . import _dynamic_server
 from ._claims import DEPLOYMENT_CLAIMS, PoolClaims
 from ._constants import UNKNOWN
 from ._credentials import (
@@ -98,9 +98,8 @@ class EmailProviderProvider(ResourceProvider):
         """Keep the stack config the credentials are read from (secrets decrypted).
 
         Called once per plugin process, which is also where failures are made to read as
-        one line (``_plugin_errors``) and diffs to name their fields (``_dynamic_server``).
+        one line and diffs to name their fields (``_dynamic_server``).
         """
-        _plugin_errors.install()
         _dynamic_server.install()
         values = {key: req.config.get(key) for key in CONFIG_KEYS}
         self._config = {key: value for key, value in values.items() if value}

@@ -1,6 +1,6 @@
 """The package schema the plugin serves (``schema.json``, kept beside this module).
 
-The schema is written by hand and held to the core by tests/test_native_schema.py: its
+The schema is written by hand and held to the core by tests/test_native.py: its
 property names are the core's names in camelCase, its secret fields the core's secret fields.
 The version is the package's, filled in when the schema is served.
 """
