@@ -1,11 +1,29 @@
-"""Shared test data: one valid property bag per provider type, with planted secrets.
+"""Shared test data: one valid property bag per provider type, with planted secrets, and
+the few constants and helpers several test modules use (one home for each).
 
 The secrets are canaries: tests search logs, errors, state and CLI output for them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from pulumi_genauth._client import RetryPolicy
+from pulumi_genauth._constants import CONFIG_EMAIL_PROVIDER_PATH
+
+if TYPE_CHECKING:
+    from pulumi_genauth.emulator.server import EmulatorServer
+
+# Retries that do not keep a test waiting: the same policy, short pauses.
+FAST_RETRY: Final = RetryPolicy(
+    initial_backoff_seconds=0.01, max_backoff_seconds=0.05, jitter_seconds=0
+)
+
+
+def config_calls(emulator: EmulatorServer) -> list[dict[str, Any]]:
+    """The config-email-provider calls in the emulator's request log."""
+    return [r for r in emulator.requests() if r["path"] == CONFIG_EMAIL_PROVIDER_PATH]
+
 
 SMTP_PASSWORD: Final = "canary-smtp-pass-7f3a9c"
 SENDGRID_KEY: Final = "canary-sendgrid-key-1b2c3d"

@@ -38,7 +38,14 @@ import pulumi_genauth as genauth
 from pulumi_genauth.emulator import Pool
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import ALI_PASSWORD, CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD, TENCENT_PASSWORD
+from ._cases import (
+    ALI_PASSWORD,
+    CANARIES,
+    CASES,
+    SENDGRID_KEY,
+    SMTP_PASSWORD,
+    TENCENT_PASSWORD,
+)
 
 REPO: Final = Path(__file__).resolve().parents[1]
 INSTALL_CLI: Final = REPO / "scripts" / "install-pulumi-cli"
@@ -199,11 +206,6 @@ def sdk_client(emulator: EmulatorServer, pool_index: int = 0) -> Any:
         host=emulator.url,
         lang="en-US",
     )
-
-
-def config_calls(emulator: EmulatorServer) -> list[dict[str, Any]]:
-    """The config-email-provider calls in the emulator's request log."""
-    return [r for r in emulator.requests() if r["path"] == CONFIG_EMAIL_PROVIDER]
 
 
 # -- the CLI ----------------------------------------------------------------------------------

@@ -16,13 +16,13 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ._cases import config_calls
 from .engine_support import (
     EngineStack,
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     marked,
     program,
     sdk_client,

@@ -18,13 +18,13 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ._cases import config_calls
 from .engine_support import (
     EngineStack,
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     program,
     secret_key,
     set_pool_entry,

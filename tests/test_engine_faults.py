@@ -18,13 +18,13 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ._cases import config_calls
 from .conftest import EMULATOR_POOLS
 from .engine_support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     program,
     set_pool_entry,
 )

@@ -18,7 +18,7 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES
+from ._cases import CANARIES, config_calls
 from .engine_support import (
     UNKNOWN,
     EngineStack,
@@ -27,7 +27,6 @@ from .engine_support import (
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     create_stack,
     plain_fields,
     program,

@@ -17,12 +17,12 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ._cases import config_calls
 from .engine_support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     program,
     secret_key,
 )

@@ -24,14 +24,13 @@ import yaml
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import SENDGRID_KEY, SMTP_PASSWORD
+from ._cases import SENDGRID_KEY, SMTP_PASSWORD, config_calls
 from .engine_support import (
     CONFIG_EMAIL_PROVIDER,
     PASSPHRASE,
     REPO,
     SECRET_SIG,
     PulumiCli,
-    config_calls,
     marked,
     sdk_client,
 )

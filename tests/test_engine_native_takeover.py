@@ -14,8 +14,8 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import SENDGRID_KEY, SMTP_PASSWORD
-from .engine_support import config_calls, sdk_client
+from ._cases import SENDGRID_KEY, SMTP_PASSWORD, config_calls
+from .engine_support import sdk_client
 from .test_engine_native import YamlStack, yaml_stack  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.engine

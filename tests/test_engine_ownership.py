@@ -13,12 +13,12 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ._cases import config_calls
 from .engine_support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     program,
     sdk_client,
     secret_key,

@@ -22,7 +22,8 @@ from pulumi_genauth._models import ConfigEmailProviderInput
 from pulumi_genauth.emulator import DEFAULT_POOL
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .engine_support import EngineStack, PulumiCli, StackFactory, config_calls
+from ._cases import config_calls
+from .engine_support import EngineStack, PulumiCli, StackFactory
 
 pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine

@@ -12,13 +12,12 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES
+from ._cases import CANARIES, config_calls
 from .engine_support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     program,
     secret_at,
     set_pool_entry,

@@ -15,13 +15,12 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import SMTP_PASSWORD
+from ._cases import SMTP_PASSWORD, config_calls
 from .engine_support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
-    config_calls,
     secret_key,
 )
 from .smtp_support import LOOPBACK, Mode, SmtpServerFactory

@@ -13,16 +13,14 @@ from typing import Any
 
 import pytest
 
-from pulumi_genauth import GenAuthClient, RetryPolicy, _lifecycle
+from pulumi_genauth import GenAuthClient, _lifecycle
 from pulumi_genauth._claims import PoolClaims
 from pulumi_genauth._fields import APPLIED_KEY, KEY_ID_KEY
 from pulumi_genauth._models import ConfigEmailProviderInput, EmailProviderInfo
 from pulumi_genauth._setting import to_request
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD
-
-FAST_RETRY = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.05, jitter_seconds=0)
+from ._cases import CANARIES, CASES, FAST_RETRY, SENDGRID_KEY, SMTP_PASSWORD
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from pulumi_genauth import (
     GenAuthClient,
     PoolClaimedError,
     PoolMismatchError,
-    RetryPolicy,
     TransportError,
     _client,
     _provider,
@@ -35,9 +34,8 @@ from pulumi_genauth._pool_clients import default_client
 from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD, where
+from ._cases import CANARIES, CASES, FAST_RETRY, SENDGRID_KEY, SMTP_PASSWORD, config_calls, where
 
-FAST_RETRY = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.05, jitter_seconds=0)
 TYPES = sorted(CASES)
 
 
@@ -112,10 +110,6 @@ CONFIG_BY_TYPE = {
 
 def props_for(kind: str, **changes: Any) -> dict[str, Any]:
     return {**copy.deepcopy(CASES[kind][0]), "pool": None, **changes}
-
-
-def config_calls(emulator: EmulatorServer) -> list[dict[str, Any]]:
-    return [r for r in emulator.requests() if r["path"] == "/api/v3/config-email-provider"]
 
 
 @pytest.mark.parametrize("kind", TYPES)
