@@ -66,7 +66,7 @@ __all__ = [
 
 SDK_VERSION_HEADER_VALUE: Final = f"{c.PACKAGE_NAME}:{c.package_version()}"
 
-# Never "no timeout" by accident: connect fast, give the API time to answer.
+# The four limits of _constants (why they are what they are is said there).
 DEFAULT_TIMEOUT: Final = httpx.Timeout(
     connect=c.TIMEOUT_CONNECT_SECONDS,
     read=c.TIMEOUT_READ_SECONDS,

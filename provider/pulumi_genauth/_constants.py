@@ -1,6 +1,10 @@
-"""Every number and name the client depends on: hosts, paths, timeouts, retry bounds.
+"""The numbers and names of the talk with GenAuth: hosts, paths, timeouts, retry bounds.
 
-Kept in one place so that a reader (or a test) can see the whole policy at a glance.
+Kept in one place so that a reader (or a test) can see the whole policy at a glance. Numbers
+that belong to one other job stay with it, each named and explained there: the SMTP
+preflight's waits and its public mail servers (``_smtp_preflight``), the native plugin's API
+threads (``native/_provider.API_THREADS``), the port range and the field rules
+(``_fields``); the stack config keys are ``_credentials``'.
 """
 
 from __future__ import annotations
