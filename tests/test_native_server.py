@@ -3,7 +3,7 @@
 The servicer is called as grpc calls it, with a context that records the abort; the warnings
 go to a stand-in for the engine's Log service; and ``main()`` serves on a real port, as the
 engine starts it (its address first, then the engine's flags), until the test stops it.
-The engine itself drives the plugin in test_engine_native.
+The engine itself drives the plugin in tests/engine/test_native.py.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from pulumi_genauth.native import _server
 from pulumi_genauth.native._provider import GenAuthProvider
 from pulumi_genauth.native._schema import RESOURCE_TOKEN, schema
 
-from .engine_support import sdk_client
+from .engine.support import sdk_client
 
 URN: Final = f"urn:pulumi:dev::p::{RESOURCE_TOKEN}::mail"
 REFUSED: Final = "genauth:host must be an https:// URL"

@@ -1,7 +1,7 @@
 """The engine-side provider's methods against the emulator, for all four provider types.
 
 These call ``EmailProviderProvider`` directly, the way the dynamic-provider server does after
-unpickling it and calling ``configure()``; the engine itself is exercised in test_engine_*.
+unpickling it and calling ``configure()``; the engine itself is exercised in tests/engine/.
 """
 
 from __future__ import annotations

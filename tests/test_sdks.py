@@ -4,7 +4,7 @@
 folder and compares it with ``sdk/``; then the Go SDK and ``examples/go`` are built with
 ``go build``, and ``examples/typescript`` (which links ``sdk/nodejs``) is type-checked with
 ``tsc``, with the versions of its package-lock.json. No Node.js or Go language host is served
-here, so these programs are compiled, not run; the YAML example runs (test_engine_native).
+here, so these programs are compiled, not run; the YAML example runs (tests/engine/test_native.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Final
 
 import pytest
 
-from .engine_support import REPO
+from .engine.support import REPO
 
 pytestmark = pytest.mark.toolchain
 

@@ -3,7 +3,7 @@
 Each case queues faults on the emulator, runs `pulumi up` of two resources on two pools,
 and checks that the up converged (both pools hold exactly the declared setting), that a
 second preview is clean, and that no secret leaked. Faults that do not clear are in
-test_engine_errors (one line with the requestId; a host that refuses connections).
+test_errors (one line with the requestId; a host that refuses connections).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import config_calls
-from .conftest import EMULATOR_POOLS
-from .engine_support import (
+from .._cases import config_calls
+from ..conftest import EMULATOR_POOLS
+from .support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
@@ -29,7 +29,6 @@ from .engine_support import (
     set_pool_entry,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 CONFIG_PATH: Final = "/api/v3/config-email-provider"

@@ -24,8 +24,8 @@ import yaml
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import SENDGRID_KEY, SMTP_PASSWORD, config_calls
-from .engine_support import (
+from .._cases import SENDGRID_KEY, SMTP_PASSWORD, config_calls
+from .support import (
     CONFIG_EMAIL_PROVIDER,
     PASSPHRASE,
     REPO,
@@ -36,7 +36,6 @@ from .engine_support import (
 )
 
 pytestmark = pytest.mark.engine
-pytest_plugins = ["tests.engine_fixtures"]
 
 EXAMPLE: Final = REPO / "examples" / "yaml" / "Pulumi.yaml"
 PLUGIN_DIR: Final = Path(sys.executable).parent  # its pulumi-resource-genauth

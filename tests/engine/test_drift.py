@@ -15,7 +15,7 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .engine_support import (
+from .support import (
     KINDS,
     TYPES,
     Mail,
@@ -27,7 +27,6 @@ from .engine_support import (
     secret_key,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 # A different secret per type, planted out of band: this stack's config never holds them.

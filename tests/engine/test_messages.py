@@ -3,7 +3,7 @@
 A retry of a call to GenAuth shows on the resource's line while its step runs, naming the
 host, and is gone from the summary once the step succeeds; a warning (a live setting taken
 over) is in the resource's own block of the Diagnostics. The native plugin's counterparts
-are in ``test_engine_native``.
+are in ``test_native`` here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .engine_support import (
+from .support import (
     CONFIG_EMAIL_PROVIDER,
     Mail,
     StackFactory,
@@ -23,7 +23,6 @@ from .engine_support import (
     sdk_client,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 RESOURCE_BLOCK: Final = "pulumi-python:dynamic/genauth:EmailProvider (mail):"

@@ -1,7 +1,7 @@
 """The resource's life through the real engine: up, preview, drift and refresh, destroy.
 
 Every test runs the real ``pulumi`` CLI on an inline program against the emulator (see
-``engine_support``), for each of the four provider types, and ends by proving that no
+``support``), for each of the four provider types, and ends by proving that no
 planted secret reached the CLI output, the files the CLI wrote, or the state in plain text.
 """
 
@@ -14,7 +14,7 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .engine_support import (
+from .support import (
     TYPES,
     EngineStack,
     Mail,
@@ -27,7 +27,6 @@ from .engine_support import (
     secret_key,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 # Per type: a non-secret field to change, and its new value.

@@ -15,17 +15,17 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import SMTP_PASSWORD, config_calls
-from .engine_support import (
+from .._cases import SMTP_PASSWORD, config_calls
+from ..smtp_support import LOOPBACK, Mode, SmtpServerFactory
+from .support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
     secret_key,
 )
-from .smtp_support import LOOPBACK, Mode, SmtpServerFactory
 
-pytest_plugins = ["tests.engine_fixtures", "tests.smtp_fixtures"]
+pytest_plugins = ["tests.smtp_fixtures"]
 pytestmark = pytest.mark.engine
 
 SENDER = "no-reply@example.com"

@@ -13,8 +13,8 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import config_calls
-from .engine_support import (
+from .._cases import config_calls
+from .support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
@@ -25,7 +25,6 @@ from .engine_support import (
     set_pool_entry,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 TAKEOVER_SECRET = "takeover-sendgrid-key-61c0e2"

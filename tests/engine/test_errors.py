@@ -18,8 +18,8 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import config_calls
-from .engine_support import (
+from .._cases import config_calls
+from .support import (
     EngineStack,
     Mail,
     StackFactory,
@@ -31,7 +31,6 @@ from .engine_support import (
     use_keys_of,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 GET_PATH = "/api/v3/get-email-provider"

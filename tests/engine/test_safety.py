@@ -12,8 +12,8 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, config_calls
-from .engine_support import (
+from .._cases import CANARIES, config_calls
+from .support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
@@ -24,7 +24,6 @@ from .engine_support import (
     use_keys_of,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 

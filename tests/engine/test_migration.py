@@ -17,8 +17,8 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import config_calls
-from .engine_support import (
+from .._cases import config_calls
+from .support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
@@ -28,7 +28,6 @@ from .engine_support import (
 )
 
 pytestmark = pytest.mark.engine
-pytest_plugins = ["tests.engine_fixtures"]
 
 DYNAMIC_TYPE: Final = "pulumi-python:dynamic/genauth:EmailProvider"
 NATIVE_TYPE: Final = "genauth:index:EmailProvider"

@@ -14,12 +14,11 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import SENDGRID_KEY, SMTP_PASSWORD, config_calls
-from .engine_support import sdk_client
-from .test_engine_native import YamlStack, yaml_stack  # noqa: F401 - the fixture
+from .._cases import SENDGRID_KEY, SMTP_PASSWORD, config_calls
+from .support import sdk_client
+from .test_native import YamlStack, yaml_stack  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.engine
-pytest_plugins = ["tests.engine_fixtures"]
 
 OTHER_KEY: Final = "SG.planted-takeover-key-2d9c47"
 OTHER_SENDER: Final = "other-stack@example.com"

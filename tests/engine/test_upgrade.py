@@ -18,7 +18,7 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .engine_support import (
+from .support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
@@ -28,10 +28,9 @@ from .engine_support import (
     set_pool_entry,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
-FIXTURE: Final = Path(__file__).parent / "fixtures" / "upgrade-0.1.0"
+FIXTURE: Final = Path(__file__).parents[1] / "fixtures" / "upgrade-0.1.0"
 URL_PLACEHOLDER: Final = "{{EMULATOR_URL}}"
 # The program 0.1.0 deployed (scripts/upgrade-fixture/make_fixture.py), declared today.
 MAILS: Final = (Mail.of("custom"), Mail.of("sendgrid", name="second-mail", pool="second"))

@@ -1,8 +1,7 @@
 """Fixtures of the real-engine tests: the Pulumi CLI, a clean environment, new stacks.
 
-Loaded by the engine test modules with ``pytest_plugins = ["tests.engine_fixtures"]`` (and
-never imported directly, so that pytest rewrites its asserts); the helpers they use live in
-``engine_support``.
+pytest loads them for every test of this folder (never import this module: pytest rewrites
+its asserts); the helpers the tests use live in ``support``.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .engine_support import (
+from .support import (
     INSTALL_CLI,
     INSTALL_TIMEOUT_SECONDS,
     REQUIRE_CLI_ENV,

@@ -1,6 +1,6 @@
 """The harness of the real-engine tests: the Pulumi CLI, stacks on a local backend, programs.
 
-The tests in ``test_engine_*.py`` drive the real ``pulumi`` CLI, and so the real engine and
+The tests of this folder drive the real ``pulumi`` CLI, and so the real engine and
 the real dynamic-provider plugin (``pulumi-resource-pulumi-python``), through the Automation
 API with *inline* programs, against the emulator of ``conftest.py``:
 
@@ -13,8 +13,8 @@ API with *inline* programs, against the emulator of ``conftest.py``:
 * :class:`Mail` is one ``EmailProvider`` as a program declares it, and what the emulator must
   then hold.
 
-The fixtures that use these (``pulumi_cli``, ``_engine_environ``, ``new_stack``) are in
-``engine_fixtures``, which test modules load with ``pytest_plugins``.
+The fixtures that use these (``pulumi_cli``, ``_engine_environ``, ``new_stack``) are in this
+folder's ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import pulumi_genauth as genauth
 from pulumi_genauth.emulator import Pool
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import (
+from .._cases import (
     ALI_PASSWORD,
     CANARIES,
     CASES,
@@ -47,7 +47,7 @@ from ._cases import (
     TENCENT_PASSWORD,
 )
 
-REPO: Final = Path(__file__).resolve().parents[1]
+REPO: Final = Path(__file__).resolve().parents[2]
 INSTALL_CLI: Final = REPO / "scripts" / "install-pulumi-cli"
 # The python the plugin launcher runs (PULUMI_PYTHON_CMD): the tests' own (of .venv, or of
 # .venv-py3.12 ... under scripts/test-compat), which imports the pulumi_genauth under test.

@@ -2,7 +2,7 @@
 
 The dynamic resource: every field that changes is named, a secret as ``[secret] => [secret]``,
 and nothing that does not change is (``verify_smtp`` alone, ``applied_setting``, a field
-equal on both sides). The native plugin's counterpart is in ``test_engine_native``.
+equal on both sides). The native plugin's counterpart is in ``test_native`` here.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import config_calls
-from .engine_support import (
+from .._cases import config_calls
+from .support import (
     EngineStack,
     Mail,
     StackFactory,
@@ -29,7 +29,6 @@ from .engine_support import (
     secret_key,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 ROTATED: Final = "rotated-smtp-pass-61c0d9"

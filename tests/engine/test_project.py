@@ -22,13 +22,12 @@ from pulumi_genauth._models import ConfigEmailProviderInput
 from pulumi_genauth.emulator import DEFAULT_POOL
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import config_calls
-from .engine_support import EngineStack, PulumiCli, StackFactory
+from .._cases import config_calls
+from .support import EngineStack, PulumiCli, StackFactory
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEV_PASSWORD = "dev-smtp-password"  # the dev stack's (public, demo-only) SMTP password
 
 

@@ -18,8 +18,8 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, config_calls
-from .engine_support import (
+from .._cases import CANARIES, config_calls
+from .support import (
     UNKNOWN,
     EngineStack,
     Mail,
@@ -35,7 +35,6 @@ from .engine_support import (
     stack_config,
 )
 
-pytest_plugins = ["tests.engine_fixtures"]
 pytestmark = pytest.mark.engine
 
 Declaration = Callable[[pulumi.Config], dict[str, Any]]

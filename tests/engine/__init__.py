@@ -1,0 +1,1 @@
+"""The real-engine tests: the pulumi CLI, the emulator, programs in several languages."""
