@@ -36,7 +36,7 @@ from pulumi_genauth._client import UnreachableHosts, retries_told_to, shared_tls
 from pulumi_genauth._models import ConfigEmailProviderInput
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, CASES, SMTP_PASSWORD
+from .support import CANARIES, CASES, SMTP_PASSWORD
 
 CONFIG_PATH = "/api/v3/config-email-provider"
 READ_PATH = "/api/v3/get-email-provider"

@@ -28,7 +28,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_genauth._resource import _PROVIDER
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, CASES, SMTP_PASSWORD, where
+from .support import CANARIES, CASES, SMTP_PASSWORD, where
 
 SERIALIZED_PROVIDER = serialize_provider(_PROVIDER)
 

@@ -182,3 +182,11 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError) as error:
         genauth.EmailProviders  # type: ignore[attr-defined]  # noqa: B018
     assert str(error.value) == "module 'pulumi_genauth' has no attribute 'EmailProviders'"
+
+
+@pytest.mark.parametrize("name", CONFIG_FIELDS)
+def test_each_config_argument_is_paired_with_its_own_args_class(name: str) -> None:
+    """_resource pairs config arguments with Args classes by _fields' order: the pairing is
+    the one __init__'s annotations say (a reordered table would fail here)."""
+    dataclass, _ = config_shapes(name)
+    assert _resource._ARGS_CLASS[name] is dataclass

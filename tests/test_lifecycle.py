@@ -20,7 +20,7 @@ from pulumi_genauth._models import ConfigEmailProviderInput, EmailProviderInfo
 from pulumi_genauth._setting import to_request
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, CASES, FAST_RETRY, SENDGRID_KEY, SMTP_PASSWORD
+from .support import CANARIES, CASES, FAST_RETRY, SENDGRID_KEY, SMTP_PASSWORD
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from pulumi_genauth._models import EmailProviderInfo
 from pulumi_genauth._ownership import Release, plan_release
 
-from ._cases import CASES, SMTP_PASSWORD
+from .support import CASES, SMTP_PASSWORD
 
 # What create records as applied_setting for CASES["custom"]: the setting without its secret.
 APPLIED_CUSTOM = {

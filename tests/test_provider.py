@@ -34,7 +34,7 @@ from pulumi_genauth._pool_clients import default_client
 from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import CANARIES, CASES, FAST_RETRY, SENDGRID_KEY, SMTP_PASSWORD, config_calls, where
+from .support import CANARIES, CASES, FAST_RETRY, SENDGRID_KEY, SMTP_PASSWORD, config_calls, where
 
 TYPES = sorted(CASES)
 

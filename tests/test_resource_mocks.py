@@ -18,7 +18,7 @@ from pulumi_genauth import _lifecycle
 from pulumi_genauth._fields import APPLIED_KEY
 from pulumi_genauth._provider import EmailProviderProvider
 
-from ._cases import SENDGRID_KEY, SMTP_PASSWORD
+from .support import SENDGRID_KEY, SMTP_PASSWORD
 
 
 class RecordingMocks(pulumi.runtime.Mocks):

@@ -43,7 +43,6 @@ from pulumi_genauth._smtp_preflight import (
 from pulumi_genauth._validation import VERIFY_SMTP_KEY
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ._cases import ALI_PASSWORD, CASES, SMTP_PASSWORD, TENCENT_PASSWORD, where
 from .smtp_support import (
     LOOPBACK,
     Act,
@@ -57,9 +56,8 @@ from .smtp_support import (
     SmtpServerFactory,
     free_port,
 )
+from .support import ALI_PASSWORD, CASES, SMTP_PASSWORD, TENCENT_PASSWORD, where
 from .test_provider import config_calls, configured_provider, next_deployment, props_for
-
-pytest_plugins = ["tests.smtp_fixtures"]
 
 SENDER = CASES["custom"][0]["smtp_config"]["sender"]
 # What the test servers accept; the declared password (the canary) is another one.

@@ -23,7 +23,7 @@ from pulumi_genauth._models import EmailProviderInfo
 from pulumi_genauth._setting import from_live, normalized, public_setting, to_request
 from pulumi_genauth._validation import Problem, validate_props
 
-from ._cases import CASES, SENDGRID_KEY, SMTP_PASSWORD, TENCENT_PASSWORD
+from .support import CASES, SENDGRID_KEY, SMTP_PASSWORD, TENCENT_PASSWORD
 
 HOST = "a host name such as smtp.example.com"
 PORT_RULE = "; the port goes in smtp_port, and an IPv6 address is written in brackets"

@@ -17,7 +17,7 @@ import pulumi.dynamic
 from pulumi.runtime.settings import get_root_resource
 
 from ._exceptions import GenAuthError
-from ._fields import SECRET_FIELD_BY_CONFIG, EmailProviderType
+from ._fields import CONFIG_FIELDS, SECRET_FIELD_BY_CONFIG, EmailProviderType
 from ._provider import EmailProviderProvider
 
 
@@ -292,11 +292,10 @@ class EmailProvider(
             "enabled": enabled,
             **{
                 name: _config_input(resource_name, name, value)
-                for name, value in (
-                    ("smtp_config", smtp_config),
-                    ("send_grid_config", send_grid_config),
-                    ("ali_exmail_config", ali_exmail_config),
-                    ("tencent_exmail_config", tencent_exmail_config),
+                for name, value in zip(
+                    CONFIG_FIELDS,
+                    (smtp_config, send_grid_config, ali_exmail_config, tencent_exmail_config),
+                    strict=True,
                 )
             },
             "pool": pool,
@@ -361,13 +360,15 @@ def _type_value(value: EmailProviderType | str) -> str:
     return value.value if isinstance(value, EmailProviderType) else value
 
 
-# The typed args class of each config argument, named in the error for a wrong value.
-_ARGS_CLASS: Final = {
-    "smtp_config": "SmtpConfigArgs",
-    "send_grid_config": "SendGridConfigArgs",
-    "ali_exmail_config": "AliExmailConfigArgs",
-    "tencent_exmail_config": "TencentExmailConfigArgs",
-}
+# The typed args class of each config argument (named in the error for a wrong value), in
+# the order of _fields.CONFIG_FIELDS, as __init__'s config arguments are.
+_ARGS_CLASS: Final[dict[str, type]] = dict(
+    zip(
+        CONFIG_FIELDS,
+        (SmtpConfigArgs, SendGridConfigArgs, AliExmailConfigArgs, TencentExmailConfigArgs),
+        strict=True,
+    )
+)
 
 
 def _config_input(resource_name: str, name: str, config: Any) -> Any:
@@ -396,8 +397,9 @@ def _as_dict(resource_name: str, name: str, config: Any) -> dict[str, Any]:
         items = dict(config)
     else:
         # Never the value itself: a config may hold a secret.
+        args = _ARGS_CLASS[name].__name__
         raise DeclarationError(
-            f"EmailProvider {resource_name!r}: {name} must be a {_ARGS_CLASS[name]} or a dict "
-            f"of its fields, not a {type(config).__name__}"
+            f"EmailProvider {resource_name!r}: {name} must be a {args} or a dict of its fields, "
+            f"not a {type(config).__name__}"
         )
     return {key: value for key, value in items.items() if value is not None}

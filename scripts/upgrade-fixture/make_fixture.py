@@ -28,7 +28,7 @@ POOLS = (
     Pool("pool-a", "pool-a-access-key-id", "pool-a-access-key-secret"),
     Pool("pool-b", "pool-b-access-key-id", "pool-b-access-key-secret"),
 )
-# tests/_cases.py: the canaries the upgrade test's stack config holds under the same keys.
+# tests/support.py: the canaries the upgrade test's stack config holds under the same keys.
 SMTP_PASSWORD = "canary-smtp-pass-7f3a9c"
 SENDGRID_KEY = "canary-sendgrid-key-1b2c3d"
 

@@ -38,7 +38,7 @@ import pulumi_genauth as genauth
 from pulumi_genauth.emulator import Pool
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import (
+from ..support import (
     ALI_PASSWORD,
     CANARIES,
     CASES,

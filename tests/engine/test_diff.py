@@ -16,7 +16,7 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import config_calls
+from ..support import config_calls
 from .support import (
     EngineStack,
     Mail,

@@ -18,8 +18,8 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import config_calls
 from ..conftest import EMULATOR_POOLS
+from ..support import config_calls
 from .support import (
     Mail,
     StackFactory,

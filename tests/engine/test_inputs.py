@@ -18,7 +18,7 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import CANARIES, config_calls
+from ..support import CANARIES, config_calls
 from .support import (
     UNKNOWN,
     EngineStack,

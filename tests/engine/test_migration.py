@@ -17,7 +17,7 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import config_calls
+from ..support import config_calls
 from .support import (
     Mail,
     StackFactory,

@@ -24,7 +24,7 @@ import yaml
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import SENDGRID_KEY, SMTP_PASSWORD, config_calls
+from ..support import SENDGRID_KEY, SMTP_PASSWORD, config_calls
 from .support import (
     CONFIG_EMAIL_PROVIDER,
     PASSPHRASE,

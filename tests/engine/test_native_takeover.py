@@ -14,7 +14,7 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import SENDGRID_KEY, SMTP_PASSWORD, config_calls
+from ..support import SENDGRID_KEY, SMTP_PASSWORD, config_calls
 from .support import sdk_client
 from .test_native import YamlStack, yaml_stack  # noqa: F401 - the fixture
 

@@ -22,7 +22,7 @@ from pulumi_genauth._models import ConfigEmailProviderInput
 from pulumi_genauth.emulator import DEFAULT_POOL
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import config_calls
+from ..support import config_calls
 from .support import EngineStack, PulumiCli, StackFactory
 
 pytestmark = pytest.mark.engine

@@ -12,7 +12,7 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import CANARIES, config_calls
+from ..support import CANARIES, config_calls
 from .support import (
     Mail,
     StackFactory,

@@ -15,8 +15,8 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .._cases import SMTP_PASSWORD, config_calls
 from ..smtp_support import LOOPBACK, Mode, SmtpServerFactory
+from ..support import SMTP_PASSWORD, config_calls
 from .support import (
     Mail,
     StackFactory,
@@ -25,7 +25,6 @@ from .support import (
     secret_key,
 )
 
-pytest_plugins = ["tests.smtp_fixtures"]
 pytestmark = pytest.mark.engine
 
 SENDER = "no-reply@example.com"
