@@ -11,6 +11,10 @@ pulumi.dynamic``, which both processes pay anyway:
   validation rules (pydantic and the wire models) on demand;
 * plugin, first create: the above plus the HTTP stack (httpx, tenacity, PyJWT), which only
   an apply loads (the create itself is not sent: the client is built, nothing more).
+
+And one figure from the interpreter's own start instead (``core``): importing the core
+modules a plugin's first calls use (the lifecycle, the per-field diff, credentials, the
+clients), and whether that loaded the ``pulumi`` SDK, which the core no longer imports.
 """
 
 from __future__ import annotations
@@ -24,8 +28,15 @@ import textwrap
 
 PROBE = textwrap.dedent(
     """
-    import json, time
+    import json, sys, time
     started = time.perf_counter()
+    if MODE == "core":
+        import pulumi_genauth._changes, pulumi_genauth._credentials, pulumi_genauth._lifecycle
+        import pulumi_genauth._pool_clients, pulumi_genauth._validation
+        core = time.perf_counter() - started
+        print(json.dumps({"core modules (from the interpreter's start)": core,
+                          "... of which the pulumi SDK loaded (1 = yes)": "pulumi" in sys.modules}))
+        raise SystemExit
     import pulumi.dynamic
     base = time.perf_counter()
     figures = {}
@@ -69,7 +80,8 @@ def measure(mode: str, runs: int) -> dict[str, float]:
             check=True,
         ).stdout
         for name, seconds in json.loads(out).items():
-            samples.setdefault(name, []).append(seconds * 1000)
+            value = float(seconds) if isinstance(seconds, bool) else seconds * 1000
+            samples.setdefault(name, []).append(value)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
@@ -81,6 +93,8 @@ def main() -> None:
     for mode in ("program", "plugin"):
         for name, median in measure(mode, args.runs).items():
             print(f"{name:<45} {median:>9.1f}")
+    for name, median in measure("core", args.runs).items():
+        print(f"{name:<45} {median:>9.1f}")
 
 
 if __name__ == "__main__":

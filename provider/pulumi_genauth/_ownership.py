@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._fields import (
     APPLIED_KEY,
@@ -25,8 +25,11 @@ from ._fields import (
     EmailProviderType,
     is_masked,
 )
-from ._models import ConfigEmailProviderInput, EmailProviderInfo
 from ._setting import from_live, public_setting, to_request
+
+if TYPE_CHECKING:
+    # The wire models (pydantic) load when a request is built, not with this module.
+    from ._models import ConfigEmailProviderInput, EmailProviderInfo
 
 __all__ = ["Release", "plan_release"]
 
