@@ -54,6 +54,8 @@ def test_defaults_the_api_fills_in_equal_their_absence() -> None:
     omitted = {"type": "custom", "smtp_config": bare}
     assert setting_changes(state, omitted) == {}
     assert setting_changes({**state, "enabled": None}, omitted) == {}
+    # And the other way round: a state without them, a declaration that spells them out.
+    assert setting_changes({**state, "smtp_config": bare}, state) == {}
 
 
 @pytest.mark.parametrize(

@@ -117,4 +117,6 @@ def _enabled(props: Mapping[str, Any]) -> Any:
 
 
 def _differ(old: Any, new: Any) -> bool:
-    return is_unknown(new) or is_unknown(old) or old != new
+    # An unknown is the wire's sentinel string, which differs from every known value (and a
+    # state, old, never holds one): comparing is enough.
+    return bool(old != new)
