@@ -521,7 +521,7 @@ def _retry_after_seconds(response: httpx.Response) -> float | None:
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
-def client_for(credentials: Credentials) -> GenAuthClient:
+def make_client(credentials: Credentials) -> GenAuthClient:
     """The client of one pool's credentials, as both front ends make it.
 
     It shares the process's TLS context and its memory of hosts that cannot be reached.

@@ -31,9 +31,9 @@ ClientFactory = Callable[["Credentials"], "GenAuthClient"]
 
 def default_client(credentials: Credentials) -> GenAuthClient:
     """The real client of ``credentials``; the HTTP stack is imported at this first call."""
-    from ._client import client_for  # noqa: PLC0415 - not at a preview, which makes no call
+    from ._client import make_client  # noqa: PLC0415 - not at a preview, which makes no call
 
-    return client_for(credentials)
+    return make_client(credentials)
 
 
 class PoolClients:
