@@ -12,6 +12,7 @@ import json
 import logging
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -1012,26 +1013,65 @@ def test_each_retry_logs_one_warning_saying_why(
     ]
 
 
+# The line of a retry after one 503 answer of read_once_busy, with FAST's first pause.
+BUSY_RETRY = (
+    f"GET {HOST}{READ_PATH}: attempt 1 failed (GenAuth API GET {READ_PATH} failed: busy "
+    "(HTTP 503, statusCode 503, requestId none)); retrying in 0.01s"
+)
+
+
+def read_once_busy(sleeps: SleepRecorder) -> None:
+    """A read whose first answer is a 503: one retry."""
+    busy = httpx.Response(503, json={"statusCode": 503, "message": "busy"})
+    with scripted_client(ScriptedAPI(busy, envelope({"enabled": False})), sleeps) as made:
+        made.get_email_provider()
+
+
 def test_a_retry_is_told_to_the_notice_of_the_call_under_way(
     sleeps: SleepRecorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Inside retries_told_to, a retry goes to the notice (a front end's line under the
-    resource), not to the log; outside, and on other threads, it is logged as before."""
+    resource), not to the log, in the log's words; outside, it is logged as before."""
     caplog.set_level(logging.WARNING, logger="pulumi_genauth")
     told: list[str] = []
-    busy = httpx.Response(503, json={"statusCode": 503, "message": "busy"})
-    with (
-        scripted_client(ScriptedAPI(busy, envelope({"enabled": False})), sleeps) as made,
-        retries_told_to(told.append),
-    ):
-        made.get_email_provider()
-    assert len(told) == 1
-    assert told[0].startswith(f"GET {HOST}{READ_PATH}: attempt 1 failed (GenAuth API GET")
+    with retries_told_to(told.append):
+        read_once_busy(sleeps)
+    assert told == [BUSY_RETRY]
     assert [r for r in caplog.records if r.name == "pulumi_genauth"] == []
-    with scripted_client(ScriptedAPI(busy, envelope({"enabled": False})), sleeps) as made:
-        made.get_email_provider()
-    assert len(told) == 1
-    assert len([r for r in caplog.records if r.name == "pulumi_genauth"]) == 1
+    read_once_busy(sleeps)
+    assert told == [BUSY_RETRY]
+    assert [r.getMessage() for r in caplog.records if r.name == "pulumi_genauth"] == [BUSY_RETRY]
+
+
+def test_a_notice_is_told_the_retries_of_its_own_thread_only(
+    sleeps: SleepRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The dynamic server runs steps of several resources at once, on threads of its own: a
+    notice set around one step is never told of a retry on another thread (that is logged)."""
+    caplog.set_level(logging.WARNING, logger="pulumi_genauth")
+    told_here: list[str] = []
+    told_there: list[str] = []
+    holding = threading.Event()
+    done = threading.Event()
+
+    def hold_a_notice() -> None:
+        with retries_told_to(told_there.append):
+            holding.set()
+            done.wait(timeout=10)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as threads:
+        held = threads.submit(hold_a_notice)
+        assert holding.wait(timeout=10)
+        read_once_busy(sleeps)  # while another thread has a notice
+        with retries_told_to(told_here.append):
+            threads.submit(read_once_busy, sleeps).result()  # on another thread
+        done.set()
+        held.result()
+    assert (told_here, told_there) == ([], [])
+    assert [r.getMessage() for r in caplog.records if r.name == "pulumi_genauth"] == [
+        BUSY_RETRY,
+        BUSY_RETRY,
+    ]
 
 
 def test_the_debug_log_traces_each_request_and_a_token_refresh(

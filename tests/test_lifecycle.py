@@ -246,19 +246,34 @@ def test_create_over_the_declared_setting_or_a_disabled_one_says_nothing(
     assert emulator.stored("pool-b") == CASES["custom"][1]
 
 
-def test_create_of_a_disabled_setting_over_the_same_one_says_it_is_disabled(
-    emulator: EmulatorServer, pool_b: GenAuthClient
+@pytest.mark.parametrize(
+    ("live", "expected"),
+    [
+        pytest.param(
+            declared("custom"),
+            f"{TAKEOVER} (type 'custom'); it is replaced by the declared setting, which is "
+            "disabled",
+            id="the-same-but-enabled",
+        ),
+        pytest.param(
+            live_custom(smtp_host="smtp.other.example"),
+            f"{TAKEOVER} (type 'custom', smtp_config.smtp_host 'smtp.other.example'); it is "
+            "replaced by the declared setting, which is disabled",
+            id="another-host",
+        ),
+    ],
+)
+def test_create_of_a_disabled_setting_over_the_same_type_says_it_is_disabled(
+    emulator: EmulatorServer, pool_b: GenAuthClient, live: dict[str, Any], expected: str
 ) -> None:
-    """The pool's enabled setting is the declared one but for `enabled`: mail stops going
-    through it, and the warning says so."""
-    pool_b.config_email_provider(to_request(declared("custom")))
+    """The pool's enabled setting is of the declared type: mail stops going through it, and
+    the warning says so, after each field that differs (enabled is no field of the config)."""
+    pool_b.config_email_provider(to_request(live))
     warnings: list[str] = []
 
     _lifecycle.adopt(pool_b, declared("custom", enabled=False), PoolClaims(), warnings.append)
 
-    assert warnings == [
-        f"{TAKEOVER} (type 'custom'); it is replaced by the declared setting, which is disabled"
-    ]
+    assert warnings == [expected]
     assert emulator.stored("pool-b") == {**CASES["custom"][1], "enabled": False}
 
 
@@ -294,6 +309,38 @@ def test_create_over_a_setting_missing_a_field_names_it_unset() -> None:
     ]
     assert len(client.sent) == 1
     assert OTHER_SMTP_PASSWORD not in warnings[0]
+
+
+class _ServiceShowingNoConfig:
+    """A client of pool-b whose service answers an enabled custom setting without smtpConfig."""
+
+    userpool_id = "pool-b"
+    access_key_id = "pool-b-access-key-id"
+
+    def __init__(self) -> None:
+        self.sent: list[ConfigEmailProviderInput] = []
+
+    def get_email_provider(self) -> EmailProviderInfo:
+        return EmailProviderInfo(enabled=True, type="custom")
+
+    def config_email_provider(self, request: ConfigEmailProviderInput) -> None:
+        self.sent.append(request)
+
+
+def test_create_disabled_over_a_setting_shown_without_its_config_says_only_its_type() -> None:
+    """No config shown: its secret, left out, is said to be not shown (as a masked one is);
+    the declared setting is disabled, which the warning says, and it is sent."""
+    client = _ServiceShowingNoConfig()
+    warnings: list[str] = []
+    props = declared("custom", enabled=False)
+
+    _lifecycle.adopt(client, props, PoolClaims(), warnings.append)  # type: ignore[arg-type]
+
+    assert warnings == [
+        f"{TAKEOVER} (type 'custom', smtp_config.sender_pass not shown by the service, so not "
+        "compared); it is replaced by the declared setting, which is disabled"
+    ]
+    assert client.sent == [to_request(props)]
 
 
 def test_refresh_keeps_the_pool_in_outputs_and_inputs(pool_b: GenAuthClient) -> None:

@@ -32,6 +32,7 @@ from pulumi_genauth._client import GenAuthClient, UnreachableHosts
 from pulumi_genauth._credentials import Credentials
 from pulumi_genauth._exceptions import ConfigurationError
 from pulumi_genauth._fields import CONFIG_FIELDS, CONFIG_RULES, SECRET_FIELD_BY_CONFIG
+from pulumi_genauth._pool_clients import ClientFactory, default_client
 from pulumi_genauth.emulator.server import EmulatorServer
 from pulumi_genauth.native import _properties as names
 from pulumi_genauth.native._provider import API_THREADS, GenAuthProvider
@@ -193,6 +194,8 @@ def test_check_without_credentials_says_how_to_set_them() -> None:
     bare = GenAuthProvider(environ={})
     news = values({"type": "custom", "smtpConfig": SMTP})
     checked = run(bare.check(CheckRequest(URN, {}, news, b"")))
+    assert checked.inputs is not None
+    assert "accessKeyId" not in checked.inputs  # no key to record
     assert [(f.property, f.reason) for f in checked.failures] == [
         (
             "",
@@ -221,7 +224,10 @@ def test_check_leaves_credentials_not_known_yet_to_the_apply() -> None:
                    "accessKeySecret": rpc.UNKNOWN})  # fmt: skip
     run(pending.configure(ConfigureRequest({}, args, True, True)))
     news = values({"type": "custom", "smtpConfig": SMTP})
-    assert run(pending.check(CheckRequest(URN, {}, news, b""))).failures == []
+    previewed = run(pending.check(CheckRequest(URN, {}, news, b"")))
+    assert previewed.failures == []
+    assert previewed.inputs is not None
+    assert set(previewed.inputs) == set(news)  # no key is known yet: none is recorded
     # Configured again with the values known (the apply): the credentials are the real ones.
     run(pending.configure(ConfigureRequest({}, values({"host": "http://127.0.0.1:1"}), True, True)))
     checked = run(pending.check(CheckRequest(URN, {}, news, b"")))
@@ -732,6 +738,100 @@ def test_an_unreachable_host_is_remembered_for_the_process(
     assert emulator.requests() == []
 
 
+Notes = list[tuple[str, str]]
+TOKEN_PATH = "/api/v3/get-management-token"
+# The call each step makes to the email provider after the token (the one a fault retries).
+STEP_PATH = {
+    "create": "/api/v3/get-email-provider",
+    "update": "/api/v3/config-email-provider",
+    "read": "/api/v3/get-email-provider",
+    "delete": "/api/v3/get-email-provider",
+}
+
+
+def noting(
+    emulator: EmulatorServer, notes: Notes, client_factory: ClientFactory = default_client
+) -> GenAuthProvider:
+    """A provider for pool-a whose retry notes are recorded as (urn, line)."""
+    pool = emulator.pools[0]
+    made = GenAuthProvider(
+        environ={},
+        note=lambda urn, message: notes.append((urn, message)),
+        client_factory=client_factory,
+    )
+    args = {"host": emulator.url, "accessKeyId": pool.access_key_id,
+            "accessKeySecret": pool.access_key_secret}  # fmt: skip
+    run(made.configure(ConfigureRequest({}, values(args), True, True)))
+    return made
+
+
+def fail_once(emulator: EmulatorServer, path: str) -> None:
+    """The next request to ``path`` answers 503, to be retried at once."""
+    emulator.add_fault(path=path, status=503, retry_after="0")
+
+
+@pytest.mark.parametrize("step", ["create", "update", "read", "delete"])
+def test_a_step_s_retries_are_told_under_its_resource(
+    emulator: EmulatorServer, warnings: Warnings, step: str
+) -> None:
+    """A retried call to GenAuth is a note under the step's resource, whichever call it is:
+    the management token's (the first, with the check of the pool) or the email provider's."""
+    first = applying(emulator, warnings)
+    state = create(first, {"type": "custom", "smtpConfig": SMTP}).properties
+    first.close()
+    notes: Notes = []
+    made = noting(emulator, notes)
+    fail_once(emulator, TOKEN_PATH)
+    fail_once(emulator, STEP_PATH[step])
+    inputs = values({"type": "custom", "smtpConfig": SMTP})
+    news = values({"type": "sendgrid", "sendGridConfig": SENDGRID})
+    steps = {
+        "create": lambda: made.create(CreateRequest(URN, inputs, 60, False)),
+        "update": lambda: made.update(UpdateRequest(URN, "pool-a", state, news, 60, [], False)),
+        "read": lambda: made.read(ReadRequest(URN, "pool-a", state, state)),
+        "delete": lambda: made.delete(DeleteRequest(URN, "pool-a", state, 60)),
+    }
+    run(steps[step]())
+    made.close()
+
+    assert [urn for urn, _ in notes] == [URN, URN]
+    assert [TOKEN_PATH in line for _, line in notes] == [True, False]
+    assert STEP_PATH[step] in notes[1][1]
+    assert warnings == []
+
+
+def test_a_client_factory_s_retries_are_told_under_the_resource(emulator: EmulatorServer) -> None:
+    """Making the client is part of the step: a factory that reaches GenAuth (this one checks
+    the keys at once, by fetching the token) has its retries told under the resource too."""
+
+    def checking(credentials: Credentials) -> GenAuthClient:
+        client = default_client(credentials)
+        assert client.userpool_id == "pool-a"
+        return client
+
+    notes: Notes = []
+    made = noting(emulator, notes, checking)
+    fail_once(emulator, TOKEN_PATH)
+    create(made, {"type": "custom", "smtpConfig": SMTP})
+    made.close()
+    assert [(urn, TOKEN_PATH in line) for urn, line in notes] == [(URN, True)]
+
+
+def test_calls_to_genauth_run_on_threads_named_for_them() -> None:
+    """A thread dump of the plugin (a call that hangs) names the API threads genauth-api_N."""
+    made = GenAuthProvider(environ={})
+    name = run(made._call(URN, lambda: threading.current_thread().name))
+    made.close()
+    assert name.startswith("genauth-api_")
+
+
+def test_a_call_on_an_api_thread_takes_keyword_arguments() -> None:
+    """_call passes the function its keyword arguments as well as its positional ones."""
+    made = GenAuthProvider(environ={})
+    assert run(made._call(URN, dict, [("a", 1)], b=2)) == {"a": 1, "b": 2}
+    made.close()
+
+
 def test_the_engine_s_parallelism_bounds_the_calls_to_genauth() -> None:
     """API_THREADS (64) calls run at once: a small default pool does not queue them."""
     made = GenAuthProvider(environ={})
@@ -758,7 +858,8 @@ class ClosingClient:
 
 
 def test_close_closes_the_client_and_does_not_wait_for_a_call_in_progress() -> None:
-    """close() (the plugin exiting) closes the client and returns while a call still runs."""
+    """close() (the plugin exiting) closes the client and returns while a call still runs;
+    the thread pool takes no new call."""
     client = ClosingClient()
     made = GenAuthProvider(environ={}, client_factory=lambda _credentials: cast(Any, client))
     args = values({"accessKeyId": "i", "accessKeySecret": "s"})
@@ -775,6 +876,8 @@ def test_close_closes_the_client_and_does_not_wait_for_a_call_in_progress() -> N
     assert not call.done()
     release.set()
     assert loop.run_until_complete(call) is True
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        loop.run_until_complete(made._call(URN, int))
     loop.close()
 
 

@@ -377,6 +377,28 @@ def test_the_plugin_takes_a_request_over_grpc_s_default_4_mb(
     assert answer.changes == provider_pb2.DiffResponse.DIFF_SOME
 
 
+def test_the_plugin_tells_a_retry_to_the_engine_under_the_resource(
+    plugin: provider_pb2_grpc.ResourceProviderStub,
+    engine: tuple[Engine, str],
+    emulator: EmulatorServer,
+) -> None:
+    """Over the wire: a call to GenAuth retried during a create shows under the resource, on
+    its line while the step runs (an ephemeral message), not in the summary."""
+    service, _address = engine
+    pool = emulator.pools[0]
+    keys = {"host": emulator.url, "accessKeyId": pool.access_key_id,
+            "accessKeySecret": pool.access_key_secret}  # fmt: skip
+    plugin.Configure(provider_pb2.ConfigureRequest(args=struct(keys)))
+    emulator.add_fault(path="/api/v3/get-management-token", status=503, retry_after="0")
+    smtp = {"smtpHost": "smtp.example.com", "smtpPort": 465, "senderPass": "pw"}
+
+    plugin.Create(provider_pb2.CreateRequest(urn=URN, properties=struct(
+        {"type": "custom", "smtpConfig": smtp})))  # fmt: skip
+
+    assert [(entry.urn, entry.ephemeral) for entry in service.logs] == [(URN, True)]
+    assert "/api/v3/get-management-token: attempt 1 failed" in service.logs[0].message
+
+
 def test_the_plugin_reports_a_failure_in_one_line_and_warns_through_the_engine(
     plugin: provider_pb2_grpc.ResourceProviderStub,
     engine: tuple[Engine, str],

@@ -129,6 +129,25 @@ def test_a_shown_secret_the_state_does_not_hold_is_said_so_not_blamed_on_others(
     assert "their-password" not in str(release)
 
 
+@pytest.mark.parametrize("config", [None, "not an object"], ids=["none", "a string"])
+def test_a_state_whose_config_is_not_an_object_holds_no_secret_to_send_back(config: Any) -> None:
+    """The applied setting matches the live one, but the state's config is no object: it holds
+    no secret, so the pool is left as it is, and the reason is that."""
+    release = plan_release(
+        "pool-a",
+        live(senderPass="their-password"),
+        {**state(), "smtp_config": config},
+        claimed=False,
+    )
+    assert release == Release(
+        None,
+        f"{LEFT}the state does not hold smtp_config.sender_pass (an import does not read it, "
+        "and no `pulumi up` has applied the declared one since), so the setting cannot be sent "
+        "back disabled",
+    )
+    assert "their-password" not in str(release)
+
+
 def test_another_secret_is_not_this_resources_setting() -> None:
     """Same fields, another password: someone else's setting, left as it is, and said so."""
     release = plan_release("pool-a", live(senderPass="their-password"), state(), claimed=False)

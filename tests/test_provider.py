@@ -7,9 +7,13 @@ unpickling it and calling ``configure()``; the engine itself is exercised in tes
 from __future__ import annotations
 
 import copy
+import importlib.machinery
 import json
 import logging
 import pickle
+import re
+import sys
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,7 +21,7 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
-from pulumi.runtime import rpc
+from pulumi.runtime import proto, rpc
 
 from pulumi_genauth import (
     GenAuthClient,
@@ -25,11 +29,14 @@ from pulumi_genauth import (
     PoolMismatchError,
     TransportError,
     _client,
+    _dynamic_server,
     _provider,
 )
 from pulumi_genauth._claims import PoolClaims
 from pulumi_genauth._client import UnreachableHosts, normalize_host
+from pulumi_genauth._constants import TOKEN_PATH
 from pulumi_genauth._credentials import Credentials
+from pulumi_genauth._exceptions import DYNAMIC_RESOURCE_KEYS
 from pulumi_genauth._pool_clients import default_client
 from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.emulator.server import EmulatorServer
@@ -893,13 +900,15 @@ def test_a_bad_pool_host_fails_check_for_the_resource_using_it(emulator: Emulato
 
 
 def test_the_pool_mismatch_says_how_out(provider: EmailProviderProvider) -> None:
-    """The mismatch names both pools and the way out: up, or refresh/destroy --run-program."""
+    """The mismatch names both pools and the way out: the resource's keys (the stack's, or its
+    `pool` entry's) set to the pool's, then up, or refresh/destroy --run-program."""
     olds = {**props_for("custom"), "userpool_id": "pool-b"}
     with pytest.raises(PoolMismatchError) as info:
         provider.read("pool-b", olds)
     message = str(info.value)
     assert "'pool-b'" in message
     assert "'pool-a'" in message
+    assert f"set {DYNAMIC_RESOURCE_KEYS} to the keys of 'pool-b'" in message
     assert "`pulumi up`" in message
     assert "`pulumi refresh --run-program` / `pulumi destroy --run-program`" in message
 
@@ -1027,10 +1036,11 @@ def test_each_pool_is_reached_with_its_own_credentials(
 def test_a_resource_on_a_named_pool_is_handled_with_that_pool_s_credentials(
     provider: EmailProviderProvider, emulator: EmulatorServer, method: str
 ) -> None:
-    """update, read and delete of a resource on pool "b" use the genauth:pools entry "b"."""
+    """update, read and delete of a resource on pool "b" use the genauth:pools entry "b",
+    in the next deployment's plugin too (which has made no client yet)."""
     olds = provider.create(props_for("custom", pool="b")).outs
     assert olds is not None
-    provider = next_deployment(provider)
+    provider = configured_provider(emulator)
     calls = {
         "update": lambda: provider.update("pool-b", olds, props_for("qq", pool="b")),
         "read": lambda: provider.read("pool-b", olds),
@@ -1152,3 +1162,71 @@ def test_the_sdk_s_unknown_objects_are_unknowns_to_check_and_diff(
     assert diff.replaces == []
     later = props_for("custom", pool=Unknown())
     assert provider.diff("pool-a", props_for("custom"), later).replaces == ["pool"]
+
+
+def test_the_sdk_s_unknowns_are_found_at_any_depth() -> None:
+    """An Unknown in a config object or a list, at any depth, is the wire's sentinel; known
+    values and the shape around them stay as they are."""
+    given = {
+        "type": Unknown(),
+        "smtp_config": {"smtp_host": "mx.example.com", "sender_pass": Unknown()},
+        "tags": ["a", Unknown(), {"nested": [Unknown(), None]}],
+        "pool": None,
+    }
+    assert _provider._wire_unknowns(given) == {
+        "type": rpc.UNKNOWN,
+        "smtp_config": {"smtp_host": "mx.example.com", "sender_pass": rpc.UNKNOWN},
+        "tags": ["a", rpc.UNKNOWN, {"nested": [rpc.UNKNOWN, None]}],
+        "pool": None,
+    }
+
+
+def test_diff_gives_the_server_each_path_and_the_pool_as_a_replacement(
+    provider: EmailProviderProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The detailed diff the plugin's server sends: each changed field by its dotted path, and
+    a new `pool` as UPDATE_REPLACE (what `preview --diff` shows)."""
+    server = types.ModuleType("__main__")  # the plugin's __main__: the SDK's server
+    server.__spec__ = importlib.machinery.ModuleSpec(_dynamic_server.DYNAMIC_SERVER_MODULE, None)
+    server.proto = proto  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "__main__", server)
+    assert _dynamic_server.install_detailed_diff()
+    news = props_for("custom", pool="b")
+    news["smtp_config"]["sender_pass"] = "rotated-password"
+    diff = provider.diff("pool-a", props_for("custom"), news)
+    assert (diff.changes, diff.replaces) == (True, ["pool"])
+    patched: Any = server.proto
+    answer = patched.DiffResponse(changes=proto.DiffResponse.DIFF_SOME, replaces=diff.replaces)
+    kinds = {path: proto.PropertyDiff.Kind.Name(d.kind) for path, d in answer.detailedDiff.items()}
+    assert kinds == {"pool": "UPDATE_REPLACE", "smtp_config.sender_pass": "UPDATE"}
+
+
+@pytest.mark.parametrize("method", ["create", "update", "read", "delete"])
+def test_a_retry_is_told_under_the_resource_whose_step_it_is(
+    emulator: EmulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    method: str,
+) -> None:
+    """Every step's retries go to _dynamic_server.note (a line under the resource while the
+    step runs), not to the log."""
+    olds = configured_provider(emulator).create(props_for("custom")).outs
+    assert olds is not None
+    provider = configured_provider(emulator)  # the next deployment's plugin: no token yet
+    told: list[str] = []
+    monkeypatch.setattr(_dynamic_server, "note", told.append)
+    caplog.set_level(logging.WARNING, logger="pulumi_genauth")
+    emulator.add_fault(path=TOKEN_PATH, status=503)
+    calls = {
+        "create": lambda: provider.create(props_for("sendgrid")),
+        "update": lambda: provider.update("pool-a", olds, props_for("qq")),
+        "read": lambda: provider.read("pool-a", olds),
+        "delete": lambda: provider.delete("pool-a", olds),
+    }
+    calls[method]()
+    token_request = re.escape(f"POST {normalize_host(emulator.url)}{TOKEN_PATH}")
+    assert len(told) == 1
+    assert re.fullmatch(
+        rf"{token_request}: attempt 1 failed \(GenAuth API POST .*\); retrying in 0\.01s", told[0]
+    ), told
+    assert [r.getMessage() for r in caplog.records if r.name == "pulumi_genauth"] == []

@@ -357,6 +357,40 @@ def test_each_broken_rule_is_one_problem_in_words(
     assert validate_props(props) == problems
 
 
+TYPES = "must be one of 'custom', 'ali', 'qq', 'sendgrid'"
+LOWER = "type names are lower case, did you mean"
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        pytest.param("Custom", f"{TYPES} (got 'Custom'): {LOWER} 'custom'?", id="Custom"),
+        pytest.param("SENDGRID", f"{TYPES} (got 'SENDGRID'): {LOWER} 'sendgrid'?", id="SENDGRID"),
+        pytest.param(" QQ ", f"{TYPES} (got ' QQ '): {LOWER} 'qq'?", id="QQ in spaces"),
+        pytest.param("smtp", f"{TYPES} (got 'smtp'): did you mean 'custom'?", id="smtp"),
+        pytest.param("tencent", f"{TYPES} (got 'tencent'): did you mean 'qq'?", id="tencent"),
+        pytest.param("exmail", f"{TYPES} (got 'exmail'): did you mean 'qq'?", id="exmail"),
+        pytest.param("aliyun", f"{TYPES} (got 'aliyun'): did you mean 'ali'?", id="aliyun"),
+        pytest.param(
+            "send_grid", f"{TYPES} (got 'send_grid'): did you mean 'sendgrid'?", id="send_grid"
+        ),
+        pytest.param(
+            "sendgird", f"{TYPES} (got 'sendgird'): did you mean 'sendgrid'?", id="sendgird"
+        ),
+        pytest.param("custm", f"{TYPES} (got 'custm'): did you mean 'custom'?", id="custm"),
+        pytest.param("mailgun", f"{TYPES} (got 'mailgun')", id="nothing close"),
+        pytest.param(["custom"], f"{TYPES} (got ['custom'])", id="a list"),
+        pytest.param(1, f"{TYPES} (got 1)", id="a number"),
+    ],
+)
+def test_a_wrong_type_hints_at_the_type_name_it_is_close_to(kind: Any, reason: str) -> None:
+    """Case, a service's own name or a misspelling: the message says which type was meant.
+
+    A name close to none (or a type that is not text at all) gets no guess, only the list.
+    """
+    assert validate_props(bag("custom", type=kind)) == [Problem("type", reason)]
+
+
 SMTP_CONFIG = CASES["custom"][0]["smtp_config"]
 SENDGRID_CONFIG = CASES["sendgrid"][0]["send_grid_config"]
 ALI_CONFIG = CASES["ali"][0]["ali_exmail_config"]

@@ -200,7 +200,7 @@ def request_urn() -> str | None:
     The server's handlers are ``Create(self, request, context)`` and the like, run on the
     thread that calls the provider; their ``request`` carries the resource's URN.
     """
-    frame: FrameType | None = sys._getframe(1)
+    frame: FrameType | None = sys._getframe()
     while frame is not None:
         spec = frame.f_globals.get("__spec__")
         if getattr(spec, "name", None) == DYNAMIC_SERVER_MODULE:
@@ -239,4 +239,4 @@ def note(message: str) -> None:
     if urn is not None and log is not None:
         log.note(urn, message)
     else:
-        logger.warning("%s", message)
+        logger.warning(message)
