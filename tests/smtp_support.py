@@ -11,7 +11,7 @@ lines its script gives, pauses, hangs up or resets the connection, for the failu
 will not produce (a refused STARTTLS, a reply cut off, a greeting that comes too late).
 
 Certificates come from :class:`Certificates`: a trustme CA that the tests make the process
-trust through ``SSL_CERT_FILE`` (the fixtures in ``conftest``), and a second CA that
+trust through ``SSL_CERT_FILE`` (the fixtures in ``smtp_fixtures``), and a second CA that
 nobody trusts, for the certificate failure.
 """
 
@@ -164,7 +164,7 @@ class SmtpServer:
 
 SmtpServerFactory = Callable[..., SmtpServer]
 """``smtp_server(mode, accounts, certificate=Cert.TRUSTED, host=LOOPBACK)``: see the fixture
-of ``conftest``."""
+of ``smtp_fixtures``."""
 
 
 class Act(enum.Enum):
@@ -278,4 +278,4 @@ class ScriptedServer:
 
 
 ScriptedServerFactory = Callable[..., ScriptedServer]
-"""``scripted_smtp(script, tls=False)``: see the fixture of ``conftest``."""
+"""``scripted_smtp(script, tls=False)``: see the fixture of ``smtp_fixtures``."""

@@ -59,6 +59,8 @@ from .smtp_support import (
 from .support import ALI_PASSWORD, CASES, SMTP_PASSWORD, TENCENT_PASSWORD, where
 from .test_provider import config_calls, configured_provider, next_deployment, props_for
 
+pytest_plugins = ["tests.smtp_fixtures"]
+
 SENDER = CASES["custom"][0]["smtp_config"]["sender"]
 # What the test servers accept; the declared password (the canary) is another one.
 SERVER_PASSWORD = "the-password-the-server-accepts"

@@ -25,6 +25,7 @@ from .support import (
     secret_key,
 )
 
+pytest_plugins = ["tests.smtp_fixtures"]
 pytestmark = pytest.mark.engine
 
 SENDER = "no-reply@example.com"
