@@ -49,7 +49,7 @@ import re
 import sys
 import threading
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -162,16 +162,7 @@ def install_one_line_errors() -> bool:
     Returns whether it did: not outside the plugin process, nor when the server does not look
     like the one this was written for.
     """
-    server = dynamic_server()
-    if server is None:
-        return False
-    current = getattr(server, "traceback", None)
-    if isinstance(current, _OneLineTraceback):
-        return True
-    if current is not traceback:
-        return False
-    server.traceback = _OneLineTraceback()  # type: ignore[attr-defined]
-    return True
+    return _replace_global("traceback", traceback, _OneLineTraceback, _OneLineTraceback)
 
 
 def install_detailed_diff() -> bool:
@@ -182,15 +173,24 @@ def install_detailed_diff() -> bool:
     """
     from pulumi.runtime import proto  # noqa: PLC0415 - the plugin process has it loaded
 
+    return _replace_global("proto", proto, _ServerProto, lambda: _ServerProto(proto))
+
+
+def _replace_global(name: str, original: Any, replacement: type, make: Callable[[], Any]) -> bool:
+    """Give the server module ``make()`` as its global ``name`` where that is ``original``.
+
+    True when the server has the replacement (now, or from an earlier configure()); False
+    outside the plugin, or when the global is not what this was written for.
+    """
     server = dynamic_server()
     if server is None:
         return False
-    current = getattr(server, "proto", None)
-    if isinstance(current, _ServerProto):
+    current = getattr(server, name, None)
+    if isinstance(current, replacement):
         return True
-    if current is not proto:
+    if current is not original:
         return False
-    server.proto = _ServerProto(proto)  # type: ignore[attr-defined]
+    setattr(server, name, make())
     return True
 
 
@@ -224,10 +224,7 @@ def _engine_log() -> EngineLog | None:
 
 def warn(message: str) -> None:
     """Show a warning under the resource of the request under way (else under the Stack)."""
-    urn, log = request_urn(), _engine_log()
-    if urn is not None and log is not None:
-        log.warn(urn, message)
-    else:
+    if not _to_engine(message, ephemeral=False):
         import pulumi  # noqa: PLC0415 - loaded already wherever a provider runs
 
         pulumi.log.warn(message)
@@ -235,8 +232,14 @@ def warn(message: str) -> None:
 
 def note(message: str) -> None:
     """Show a line under the resource while its step runs (a retry); not kept after it."""
-    urn, log = request_urn(), _engine_log()
-    if urn is not None and log is not None:
-        log.note(urn, message)
-    else:
+    if not _to_engine(message, ephemeral=True):
         logger.warning(message)
+
+
+def _to_engine(message: str, *, ephemeral: bool) -> bool:
+    """Send ``message`` to the engine under the request's resource; False when there is none."""
+    urn, log = request_urn(), _engine_log()
+    if urn is None or log is None:
+        return False
+    (log.note if ephemeral else log.warn)(urn, message)
+    return True
