@@ -43,13 +43,14 @@ def setting_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[Pa
     """Every path of the setting whose value differs between ``olds`` and ``news``.
 
     ``olds`` is the resource's last state (its outputs), ``news`` the declared inputs, whose
-    values may be unknown in a preview: an unknown value differs from every known one. The
-    result is empty exactly when applying ``news`` would change nothing.
+    values may be unknown in a preview: an unknown is the wire's sentinel string, which differs
+    from every known value (and a state never holds one), so comparing finds it. The result is
+    empty exactly when applying ``news`` would change nothing.
     """
     changes: dict[Path, Change] = {}
-    if _differ(olds.get("type"), news.get("type")):
+    if olds.get("type") != news.get("type"):
         changes[("type",)] = Change.UPDATE
-    if _differ(_enabled(olds), _enabled(news)):
+    if _enabled(olds) != _enabled(news):
         changes[("enabled",)] = Change.UPDATE
     for name in CONFIG_FIELDS:
         changes.update(_config_changes(name, olds.get(name), news.get(name)))
@@ -79,13 +80,13 @@ def _config_changes(name: str, old: Any, new: Any) -> dict[Path, Change]:
         return {(name,): Change.DELETE}
     if not (isinstance(old, Mapping) and isinstance(new, Mapping)):
         # An unknown config (a preview), or a state of a shape this package never wrote.
-        return {(name,): Change.UPDATE} if _differ(old, new) else {}
+        return {(name,): Change.UPDATE} if old != new else {}
     before, after = _comparable(name, old), _comparable(name, new)
     secret = SECRET_FIELD_BY_CONFIG[name]
     changes: dict[Path, Change] = {}
     for field in _field_order(name, before, after):
         old_value, new_value = before.get(field, _MISSING), after.get(field, _MISSING)
-        if not _differ(old_value, new_value):
+        if old_value == new_value:
             continue
         if field == secret or (old_value is not _MISSING and new_value is not _MISSING):
             # A secret the state does not hold (after an import, or a refresh that found
@@ -114,9 +115,3 @@ def _field_order(name: str, *configs: Mapping[str, Any]) -> list[str]:
 def _enabled(props: Mapping[str, Any]) -> Any:
     value = props.get("enabled")
     return True if value is None else value
-
-
-def _differ(old: Any, new: Any) -> bool:
-    # An unknown is the wire's sentinel string, which differs from every known value (and a
-    # state, old, never holds one): comparing is enough.
-    return bool(old != new)
