@@ -307,7 +307,8 @@ class EmailProvider(
 
     # The SDK puts each output in the instance's __dict__, under its name; this property,
     # found first, hands programs the port as the int it is (the engine's numbers are floats).
-    # Made at each read, so that an output that fails is reported once, by the SDK.
+    # Made at each read, not at declaration: a program that never reads it holds no second
+    # Output of it.
     @property
     def smtp_config(self) -> pulumi.Output[SmtpConfigOutput | None]:
         """The custom SMTP server, when ``type`` is ``custom``; a secret output."""
