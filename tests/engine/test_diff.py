@@ -212,3 +212,20 @@ def test_empty_genauth_variables_count_as_unset_and_a_brand_in_any_case_is_taken
     engine.stack.workspace.env_vars["GENAUTH_BRAND"] = brand
     engine.up()
     assert emulator.stored("pool-a") == Mail.of("custom").expected()
+
+
+def test_a_wrong_secret_for_the_same_key_id_is_proven_by_refresh_run_program(
+    new_stack: StackFactory,
+) -> None:
+    """The README's claim: a new secret with the same key id is no change at a plain preview
+    (nothing derived from the secret is kept); `refresh --run-program` (today's config, not
+    the one the last deployment recorded) proves it, failing."""
+    engine = new_stack(program(Mail.of("custom")))
+    engine.up()
+    engine.set_secret("genauth:accessKeySecret", "not-the-secret-0c5e")
+    assert changes(engine.preview().change_summary) == {"same": 2}
+    engine.preview(refresh=True)  # refreshes with the recorded config: nothing to see
+    with pytest.raises(auto.errors.CommandError):
+        engine.refresh(run_program=True)
+    assert "get-management-token" in engine.text
+    assert_no_secret_leaked(engine, canaries=["not-the-secret-0c5e"])
