@@ -9,10 +9,12 @@ user pool of its own (``genauth:pools`` entries), against the emulator with ``--
   - the dynamic resource: ceil(pools / 4 worker threads) x 3 calls (token, read, configure) x
     latency: no provider can do better through the SDK's dynamic-provider server, which runs
     four calls at a time;
-  - the native provider (one explicit provider, so one plugin process, per pool):
-    ceil(pools / engine parallelism) x 3 calls x latency, with ``--parallel`` (default 50);
+  - the native provider with one explicit provider, so one plugin process, per pool
+    (``native``), and with one provider for all the pools, each resource naming its entry of
+    ``genauth:pools`` (``native-pools``, as the dynamic resource does): ceil(pools / engine
+    parallelism) x 3 calls x latency, with ``--parallel`` (default 50);
 * the whole ``up`` as the CLI took it, and the plugins' peak memory (VmHWM, read from /proc
-  while it runs: the one dynamic plugin; the largest of the native ones, and their sum);
+  while it runs: the largest plugin process, how many there were, and their sum);
 * the official ``genauth`` SDK configuring the same pools one after another, for comparison;
 * ``--unreachable N``: N resources refreshed against a host that refuses connections, and
   how long until all N had failed (the retry budget is spent once, not N times).
@@ -88,6 +90,27 @@ def native_program(count: int, host: str) -> auto.PulumiFn:
             )
 
     return run
+
+
+def native_pools_program(count: int) -> auto.PulumiFn:
+    """The same pools through one native provider (the default one): ``pool`` picks the keys."""
+
+    def run() -> None:
+        for n in range(count):
+            pulumi.CustomResource(
+                "genauth:index:EmailProvider",
+                f"mail-{n}",
+                {"type": "sendgrid", "sendGridConfig": CONFIG, "pool": f"p{n}"},
+            )
+
+    return run
+
+
+PROGRAMS = {
+    "dynamic": lambda count, _host: program(count),
+    "native": native_program,
+    "native-pools": lambda count, _host: native_pools_program(count),
+}
 
 
 def cli_bin() -> str:
@@ -172,9 +195,8 @@ def api_window(emulator: EmulatorServer, since: int) -> float:
 def up_figures(count: int, latency: float, front_end: str, parallel: int) -> None:
     with EmulatorServer(pools=pools(count)) as emulator, tempfile.TemporaryDirectory() as tmp:
         emulator.add_fault(latency_seconds=latency, times=1_000_000)
-        native = front_end == "native"
-        fn = native_program(count, emulator.url) if native else program(count)
-        stack = stack_for(Path(tmp), count, emulator.url, fn)
+        native = front_end.startswith("native")
+        stack = stack_for(Path(tmp), count, emulator.url, PROGRAMS[front_end](count, emulator.url))
         before = len(emulator.requests())
         marker = b"pulumi-resource-genauth" if native else b"pulumi.dynamic"
         with peak_memory_of_plugins(marker) as peaks:
@@ -245,12 +267,12 @@ def main() -> None:
     parser.add_argument("--pools", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--unreachable", type=int, default=10)
-    parser.add_argument("--front-end", choices=["dynamic", "native", "both"], default="both")
+    parser.add_argument("--front-end", choices=[*PROGRAMS, "all"], default="all")
     parser.add_argument("--parallel", type=int, default=50, help="the engine's parallelism")
     args = parser.parse_args()
     pulumi.runtime.settings.ROOT.set(None)  # inline programs run in this process
-    for front_end in ("dynamic", "native"):
-        if args.front_end in (front_end, "both"):
+    for front_end in PROGRAMS:
+        if args.front_end in (front_end, "all"):
             up_figures(args.pools, args.latency_ms / 1000, front_end, args.parallel)
     if args.unreachable:
         unreachable_figures(args.unreachable)

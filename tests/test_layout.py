@@ -20,7 +20,7 @@ PACKAGE: Final = Path(__file__).resolve().parents[1] / "provider" / "pulumi_gena
 DYNAMIC: Final = frozenset({"_resource", "_provider", "_dynamic_server"})
 NATIVE: Final = "native"
 # Used by both front ends' plugins (the engine's Log service); imports no front end.
-SHARED: Final = frozenset({"_engine_log"})
+SHARED: Final = frozenset({"_engine_log", "_pulumirpc"})
 # The package's own modules that belong to no front end (the emulator is a tool of its own).
 CORE: Final = sorted(
     path.stem

@@ -13,18 +13,6 @@ from collections.abc import Coroutine, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 import pytest
-from pulumi.provider.experimental.property_value import Computed, PropertyValue
-from pulumi.provider.experimental.provider import (
-    CheckRequest,
-    ConfigureRequest,
-    CreateRequest,
-    CreateResponse,
-    DeleteRequest,
-    DiffRequest,
-    PropertyDiffKind,
-    ReadRequest,
-    UpdateRequest,
-)
 from pulumi.runtime import rpc
 
 from pulumi_genauth import PoolClaimedError, PoolMismatchError, TransportError, _client
@@ -35,8 +23,20 @@ from pulumi_genauth._fields import CONFIG_FIELDS, CONFIG_RULES, SECRET_FIELD_BY_
 from pulumi_genauth._pool_clients import ClientFactory, default_client
 from pulumi_genauth.emulator.server import EmulatorServer
 from pulumi_genauth.native import _properties as names
+from pulumi_genauth.native._protocol import (
+    CheckRequest,
+    ConfigureRequest,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    PropertyDiffKind,
+    ReadRequest,
+    UpdateRequest,
+)
 from pulumi_genauth.native._provider import API_THREADS, GenAuthProvider
 from pulumi_genauth.native._schema import RESOURCE_INPUTS, RESOURCE_TOKEN, schema
+from pulumi_genauth.native._values import Computed, PropertyValue
 
 T = TypeVar("T")
 URN = f"urn:pulumi:dev::p::{RESOURCE_TOKEN}::mail"
@@ -176,8 +176,8 @@ WRONG_CONFIG = [
             ],
         ),
         (
-            {"type": "custom", "smtpConfig": SMTP, "pool": "a"},
-            [("", "pool is not a property of EmailProvider")],
+            {"type": "custom", "smtpConfig": SMTP, "poolname": "a"},
+            [("", "poolname is not a property of EmailProvider")],
         ),
     ],
 )
@@ -235,11 +235,11 @@ def test_check_leaves_credentials_not_known_yet_to_the_apply() -> None:
 
 
 def diff(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, PropertyDiffKind]:
-    """Diff's changes by path; and what holds for every diff: it never replaces, it says
-    whether anything changes, and a path of the inputs is an input diff (a key of another
-    front end's state, which only the old outputs hold, is not)."""
+    """Diff's changes by path; and what holds for every diff: it says whether anything
+    changes (a replacement cannot even be said: see the server's tests), and a path of the
+    inputs is an input diff (a key of another front end's state, which only the old outputs
+    hold, is not)."""
     answer = run(provider().diff(DiffRequest(URN, "pool-a", values(olds), values(news), [])))
-    assert answer.replaces == []
     assert answer.changes is bool(answer.detailed_diff)
     for path, change in answer.detailed_diff.items():
         # (accessKeyId is an input too: Check adds the provider's key id.)
@@ -365,18 +365,24 @@ def test_diff_of_an_incomplete_old_state_names_what_is_missing() -> None:
 
 def check_config(inputs: dict[str, Any]) -> list[tuple[str, str]]:
     checked = run(provider().check_config(CheckRequest(URN, {}, values(inputs), b"")))
-    assert checked.inputs == values(inputs)  # the config is taken as written
+    # The config is taken as written, but for the keys' secrets, kept secret.
+    secret = {"accessKeySecret", "pools"}
+    assert checked.inputs == {
+        key: value.with_secret(key in secret) for key, value in values(inputs).items()
+    }
     return [(f.property, f.reason) for f in checked.failures]
 
 
-KNOWN_KEYS = "genauth:host, genauth:accessKeyId, genauth:accessKeySecret, genauth:brand"
+KNOWN_KEYS = (
+    "genauth:host, genauth:accessKeyId, genauth:accessKeySecret, genauth:brand, genauth:pools"
+)
 
 
 @pytest.mark.parametrize(
     ("inputs", "expected"),
     [
         ({"host": "h", "accessKeyId": "i", "accessKeySecret": "s", "brand": "authing"}, []),
-        # The engine's own keys, and the dynamic resource's genauth:pools, are tolerated.
+        # The engine's own keys are tolerated; pools is this provider's (several pools).
         ({"version": "1.0.0", "pluginDownloadURL": "https://x", "pools": "{}"}, []),
         (
             {"acessKeyId": "i"},

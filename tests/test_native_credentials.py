@@ -11,12 +11,12 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import pytest
-from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.provider.experimental.provider import CheckRequest, ConfigureRequest
 
 from pulumi_genauth._credentials import Credentials
+from pulumi_genauth.native._protocol import CheckRequest, ConfigureRequest
 from pulumi_genauth.native._provider import GenAuthProvider
 from pulumi_genauth.native._schema import RESOURCE_TOKEN
+from pulumi_genauth.native._values import PropertyValue
 
 T = TypeVar("T")
 URN = f"urn:pulumi:dev::p::{RESOURCE_TOKEN}::mail"

@@ -20,8 +20,13 @@ from typing import Any, Final
 import grpc
 import pytest
 from google.protobuf import empty_pb2, struct_pb2
-from pulumi.provider.experimental import server as sdk_server
-from pulumi.provider.experimental.provider import (
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
+
+from pulumi_genauth import ConfigurationError
+from pulumi_genauth._constants import package_version
+from pulumi_genauth.emulator.server import EmulatorServer
+from pulumi_genauth.native import _server
+from pulumi_genauth.native._protocol import (
     CheckRequest,
     CheckResponse,
     ConfigureRequest,
@@ -38,12 +43,6 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
     UpdateResponse,
 )
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
-
-from pulumi_genauth import ConfigurationError
-from pulumi_genauth._constants import package_version
-from pulumi_genauth.emulator.server import EmulatorServer
-from pulumi_genauth.native import _server
 from pulumi_genauth.native._provider import GenAuthProvider
 from pulumi_genauth.native._schema import RESOURCE_TOKEN, schema
 
@@ -150,7 +149,7 @@ RPCS: Final = {
 
 def call(provider: GenAuthProvider, rpc: str) -> Context:
     """Call one RPC of the plugin's servicer as grpc does; the context shows how it ended."""
-    servicer = _server.OneLineServicer([], package_version(), provider, "127.0.0.1:1")
+    servicer = _server.ProviderServicer(package_version(), provider)
     context = Context()
     loop = asyncio.new_event_loop()
     try:
@@ -182,48 +181,40 @@ def test_an_unexpected_error_is_one_line_pointing_at_the_debug_switch(rpc: str) 
     assert call(Failing(fail_unexpectedly), rpc).aborted == (grpc.StatusCode.UNKNOWN, UNEXPECTED)
 
 
-def test_an_error_the_sdk_passes_on_unwrapped_is_reported_as_itself() -> None:
-    """An SDK that raises the provider's error as it is (no re-raise with frames): its line."""
-
-    async def unwrapped(_servicer: Any, _request: Any, _context: Any) -> None:
-        refuse()
-
-    provider = GenAuthProvider(environ={})
-    servicer = _server.OneLineServicer([], package_version(), provider, "127.0.0.1:1")
-    context = Context()
-    loop = asyncio.new_event_loop()
-    try:
-        with pytest.raises(AbortedError):
-            loop.run_until_complete(servicer._one_line(unwrapped, RPCS["Create"], context))
-    finally:
-        loop.close()
-        provider.close()
-    assert context.aborted == (grpc.StatusCode.UNKNOWN, REFUSED)
-
-
-def test_the_debug_switch_keeps_the_frames(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PULUMI_GENAUTH_DEBUG=1: the call fails with the SDK's error, frames included.
-
-    (SDKs before the frames were added to the text, such as 3.216, our lower bound, pass the
-    error on as it is: then it is the provider's own exception, unchanged.)
-    """
+def test_the_debug_switch_reports_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PULUMI_GENAUTH_DEBUG=1: the call ends with the error's traceback, frames included."""
     monkeypatch.setenv("PULUMI_GENAUTH_DEBUG", "1")
-    provider = Failing(refuse)
-    servicer = _server.OneLineServicer([], package_version(), provider, "127.0.0.1:1")
-    context = Context()
+    aborted = call(Failing(refuse), "Create").aborted
+    assert aborted is not None
+    code, detail = aborted
+    assert code == grpc.StatusCode.UNKNOWN
+    assert detail.startswith("Traceback (most recent call last):")
+    assert 'File "' in detail
+    assert detail.endswith(f"ConfigurationError: {REFUSED}")
+
+
+def test_diff_answers_with_its_paths_and_never_a_replacement() -> None:
+    """On the wire: a detailed diff (or --diff names no field), DIFF_SOME, nothing replaced."""
+    provider = GenAuthProvider(environ={})
+    servicer = _server.ProviderServicer(package_version(), provider)
+    olds = {"type": "custom", "smtpConfig": {"smtpHost": "a", "smtpPort": 25.0}}
+    news = {"type": "custom", "smtpConfig": {"smtpHost": "b", "smtpPort": 25.0}}
+    request = provider_pb2.DiffRequest(urn=URN, id="pool-a", olds=struct(olds), news=struct(news))
     loop = asyncio.new_event_loop()
     try:
-        with pytest.raises(Exception, match=f"^{REFUSED}") as caught:
-            loop.run_until_complete(servicer.Create(RPCS["Create"], context))
+        answer = loop.run_until_complete(servicer.Diff(request, Context()))
     finally:
         loop.close()
         provider.close()
-    if hasattr(sdk_server, "_raise_with_traceback"):
-        assert str(caught.value).startswith(f"{REFUSED}:\n")
-        assert 'File "' in str(caught.value)
-    else:
-        assert isinstance(caught.value, ConfigurationError)
-    assert context.aborted is None
+    assert answer.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert answer.hasDetailedDiff
+    assert dict(answer.detailedDiff) == {
+        "smtpConfig.smtpHost": provider_pb2.PropertyDiff(
+            kind=provider_pb2.PropertyDiff.UPDATE, inputDiff=True
+        )
+    }
+    assert list(answer.replaces) == []
+    assert not answer.deleteBeforeReplace
 
 
 # -- warnings: the engine's Log service ---------------------------------------------------------

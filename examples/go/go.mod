@@ -3,7 +3,7 @@ module genauth-go-example
 go 1.26.6
 
 require (
-	github.com/pulumi-genauth/pulumi-genauth/sdk/go/genauth v0.0.0
+	github.com/pulumi-genauth/pulumi-genauth/sdk/go/genauth v0.3.0
 	github.com/pulumi/pulumi/sdk/v3 v3.274.1
 )
 
@@ -120,5 +120,6 @@ require (
 	lukechampine.com/frand v1.4.2 // indirect
 )
 
-// The SDK generated in this repository (scripts/gen-sdk), not a published module.
+// For this checkout only: build against the SDK generated here (scripts/gen-sdk) instead of
+// downloading v0.3.0. A program of your own requires the version (`go get ...@v0.3.0`), no replace.
 replace github.com/pulumi-genauth/pulumi-genauth/sdk/go/genauth => ../../sdk/go/genauth

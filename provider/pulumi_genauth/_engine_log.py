@@ -11,9 +11,11 @@ message, the dynamic resource's plugin where it can tell which resource a call i
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import grpc
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+from ._pulumirpc import engine_pb2, engine_pb2_grpc
 
 
 class EngineLog:
@@ -22,7 +24,7 @@ class EngineLog:
     def __init__(self, engine_address: str) -> None:
         self._address = engine_address
         self._lock = threading.Lock()
-        self._stub: engine_pb2_grpc.EngineStub | None = None
+        self._stub: Any = None  # engine_pb2_grpc.EngineStub, made at the first message
 
     def warn(self, urn: str, message: str) -> None:
         """Show ``message`` as a warning under the resource ``urn``, kept in the summary."""

@@ -1,4 +1,4 @@
-// Generates the native provider's TypeScript and Go SDKs (scripts/gen-sdk runs it).
+// Generates the native provider's TypeScript, Go and Python SDKs (scripts/gen-sdk runs it).
 module pulumi-genauth/sdkgen
 
 go 1.26.6

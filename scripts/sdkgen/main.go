@@ -1,25 +1,33 @@
-// Command sdkgen writes the TypeScript and Go SDKs of the native provider from its schema.
+// Command sdkgen writes the TypeScript, Go and Python SDKs of the native provider from its schema.
 //
 //	go run . SCHEMA.json VERSION OUT
 //
-// writes OUT/nodejs and OUT/go with Pulumi's own code generators (pkg/v3/codegen at the
-// version of the CLI this project builds). The CLI's `pulumi package gen-sdk` would do the
+// writes OUT/nodejs, OUT/go and OUT/python with Pulumi's own code generators (pkg/v3/codegen at
+// the version of the CLI this project builds). The CLI's `pulumi package gen-sdk` would do the
 // same, but it hands generation to each language's host plugin, and the Go module proxy here
 // serves neither the Node.js nor the Go one.
+//
+// VERSION is the package's (pyproject.toml); the schema's own "version" must be the same.
+// The Python SDK is a subpackage of the pulumi-genauth distribution (the schema's
+// language.python.packageName, pulumi_genauth.native_sdk): OUT/python holds that package's
+// folder alone, at its import path (pulumi_genauth/native_sdk/), and none of the standalone
+// distribution files the generator adds (setup.py or pyproject.toml, .gitignore), since the
+// package is built into pulumi-genauth's own wheel.
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/blang/semver"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
@@ -33,20 +41,20 @@ func main() {
 	schemaPath, version, out := os.Args[1], os.Args[2], os.Args[3]
 	generators := map[string]func(*schema.Package) (map[string][]byte, error){
 		"nodejs": func(pkg *schema.Package) (map[string][]byte, error) {
-			files, err := nodejs.GeneratePackage(tool, pkg, nil, nil, false, noPackages{})
-			if err == nil {
-				// The generator leaves the version to a publishing step; we publish nothing, and
-				// npm refuses a linked package whose version is not one.
-				files["package.json"] = bytes.ReplaceAll(
-					files["package.json"], []byte("${VERSION}"), []byte(version))
-			}
-			return files, err
+			return nodejs.GeneratePackage(tool, pkg, nil, nil, false, noPackages{})
 		},
 		"go": func(pkg *schema.Package) (map[string][]byte, error) {
 			return gogen.GeneratePackage(tool, pkg, nil)
 		},
+		"python": func(pkg *schema.Package) (map[string][]byte, error) {
+			files, err := python.GeneratePackage(tool, pkg, nil, noPackages{})
+			if err != nil {
+				return nil, err
+			}
+			return pythonPackage(files, pkg)
+		},
 	}
-	for _, language := range []string{"nodejs", "go"} {
+	for _, language := range []string{"nodejs", "go", "python"} {
 		// Bound afresh per language: each generator records its own facts in the package.
 		pkg, err := bind(schemaPath, version)
 		if err == nil {
@@ -62,6 +70,28 @@ func main() {
 	}
 }
 
+// pythonPackage keeps the generated Python package's own files, moved to its import path
+// (pulumi_genauth.native_sdk -> pulumi_genauth/native_sdk/).
+func pythonPackage(files map[string][]byte, pkg *schema.Package) (map[string][]byte, error) {
+	// GeneratePackage has decoded the schema's language.python block.
+	info, _ := pkg.Language["python"].(python.PackageInfo)
+	if info.PackageName == "" {
+		return nil, fmt.Errorf("the schema names no language.python.packageName")
+	}
+	prefix := info.PackageName + "/"
+	folder := strings.ReplaceAll(info.PackageName, ".", "/") + "/"
+	kept := map[string][]byte{}
+	for name, text := range files {
+		if rest, ok := strings.CutPrefix(filepath.ToSlash(name), prefix); ok {
+			kept[folder+rest] = text
+		}
+	}
+	if len(kept) == 0 {
+		return nil, fmt.Errorf("the generator wrote nothing under %s", prefix)
+	}
+	return kept, nil
+}
+
 func bind(path, version string) (*schema.Package, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
@@ -71,7 +101,10 @@ func bind(path, version string) (*schema.Package, error) {
 	if err := json.Unmarshal(text, &spec); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	spec.Version = version
+	if spec.Version != version {
+		return nil, fmt.Errorf("%s: version %q, but the package is at %q (pyproject.toml): "+
+			"set the schema's version to the package's", path, spec.Version, version)
+	}
 	pkg, diags, err := schema.BindSpec(spec, noPackages{}, schema.ValidationOptions{})
 	if err != nil {
 		return nil, err

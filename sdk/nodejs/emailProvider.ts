@@ -8,7 +8,81 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * A user pool's third-party email service. The pool is the provider's: the setting is a singleton of the pool, adopted on create (with a warning if one is live) and handed back to GenAuth's built-in mail on delete, if it is still the one this resource applied.
+ * A user pool's third-party email service: the mail GenAuth sends for the pool (verification codes, password resets, welcome mail) goes through a custom SMTP server, Ali or Tencent enterprise mail, or SendGrid instead of GenAuth's built-in service.
+ *
+ * The pool is the provider's: the one whose access key the provider holds (the stack config `genauth:accessKeyId` and `genauth:accessKeySecret` for the default provider), or the entry of the provider's `pools` that the resource names with `pool`: a program managing several pools gives one provider their keys as `pools` entries (one plugin process for them all), or declares one explicit provider per pool. The setting is a singleton of the pool, so declare one `EmailProvider` per pool: create adopts the pool's setting (with a warning naming what it replaces, if another third-party setting is live); every change, a rotated password or a new `type` included, is an update in place; delete hands the pool back to GenAuth's built-in mail, but only while the live setting is still the one this resource applied. The SMTP password and the SendGrid API key are secret in the state and in every output, whatever the program passes, and are never read back from the service.
+ *
+ * ## Example Usage
+ * ### A custom SMTP server, with the stack's credentials
+ *
+ * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as genauth from "@pulumi-genauth/genauth";
+ *
+ * const config = new pulumi.Config();
+ * // The default provider: genauth:accessKeyId and genauth:accessKeySecret in the stack config.
+ * const mail = new genauth.EmailProvider("mail", {
+ *     type: genauth.EmailProviderType.Custom,
+ *     smtpConfig: {
+ *         smtpHost: "smtp.example.com",
+ *         smtpPort: 465,
+ *         sender: "no-reply@example.com",
+ *         senderPass: config.requireSecret("smtpPassword"),
+ *         secure: true,
+ *     },
+ * });
+ *
+ * export const userpoolId = mail.userpoolId;
+ * ```
+ * ### Two user pools, through one explicit provider each
+ *
+ * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as genauth from "@pulumi-genauth/genauth";
+ *
+ * const config = new pulumi.Config();
+ * const marketing = new genauth.Provider("marketing", {
+ *     accessKeyId: config.require("marketingKeyId"),
+ *     accessKeySecret: config.requireSecret("marketingKeySecret"),
+ * });
+ * const support = new genauth.Provider("support", {
+ *     accessKeyId: config.require("supportKeyId"),
+ *     accessKeySecret: config.requireSecret("supportKeySecret"),
+ * });
+ *
+ * const marketingMail = new genauth.EmailProvider("marketingMail", {
+ *     type: genauth.EmailProviderType.Ali,
+ *     aliExmailConfig: {
+ *         sender: "marketing@example.com",
+ *         senderPass: config.requireSecret("aliPassword"),
+ *     },
+ * }, { provider: marketing });
+ * const supportMail = new genauth.EmailProvider("supportMail", {
+ *     type: genauth.EmailProviderType.Sendgrid,
+ *     sendGridConfig: {
+ *         sender: "support@example.com",
+ *         apikey: config.requireSecret("sendgridKey"),
+ *     },
+ * }, { provider: support });
+ * ```
+ *
+ * ## Import
+ *
+ * An `EmailProvider` is imported by the id of its user pool (the resource's id), through a provider holding that pool's access key. With the default provider (the stack config's `genauth:accessKeyId` and `genauth:accessKeySecret`):
+ *
+ * ```sh
+ * $ pulumi import genauth:index:EmailProvider mail <userpoolId>
+ * ```
+ *
+ * The SMTP password or API key is never read back: it is recorded as unknown, so the first `pulumi preview --diff` of a program that declares the same setting names that secret alone, and `pulumi up` applies the declared one. `pulumi import` protects the resource it imports: the next `pulumi up` of a program that does not set `protect` lifts that, or run `pulumi state unprotect '<resource URN>'`.
+ *
+ * An explicit provider must be in the state first: `pulumi import` does not run the program, and a provider it has not seen has no credentials. Create it with `pulumi up --target`, then import through it, naming it by its URN without the `::<id>` suffix:
+ *
+ * ```sh
+ * $ pulumi up --target 'urn:pulumi:<stack>::<project>::pulumi:providers:genauth::support'
+ * $ pulumi import genauth:index:EmailProvider supportMail <userpoolId> \
+ *     --provider 'support=urn:pulumi:<stack>::<project>::pulumi:providers:genauth::support'
+ * ```
  */
 export class EmailProvider extends pulumi.CustomResource {
     /**
@@ -52,27 +126,31 @@ export class EmailProvider extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly accessKeyId: pulumi.Output<string | undefined>;
     /**
-     * For type `ali`.
+     * The Ali enterprise mail account, for type `ali`.
      */
     declare public readonly aliExmailConfig: pulumi.Output<outputs.AliExmailConfig | undefined>;
     /**
-     * Whether the pool sends through this service (false: GenAuth's built-in mail). Default true.
+     * Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.
      */
     declare public readonly enabled: pulumi.Output<boolean>;
     /**
-     * For type `sendgrid`.
+     * The entry of the provider's `pools` whose keys manage this resource's user pool; without it, the provider's own `accessKeyId`/`accessKeySecret`. Another entry replaces the resource (it is another user pool's setting).
+     */
+    declare public readonly pool: pulumi.Output<string | undefined>;
+    /**
+     * The SendGrid account, for type `sendgrid`.
      */
     declare public readonly sendGridConfig: pulumi.Output<outputs.SendGridConfig | undefined>;
     /**
-     * For type `custom`.
+     * The custom SMTP server, for type `custom`.
      */
     declare public readonly smtpConfig: pulumi.Output<outputs.SmtpConfig | undefined>;
     /**
-     * For type `qq`.
+     * The Tencent enterprise mail account, for type `qq`.
      */
     declare public readonly tencentExmailConfig: pulumi.Output<outputs.TencentExmailConfig | undefined>;
     /**
-     * Which service the pool sends through; exactly the matching config is set.
+     * Which service the pool sends through: `custom`, `ali`, `qq` or `sendgrid`. Exactly the matching config is given (smtpConfig, aliExmailConfig, tencentExmailConfig, sendGridConfig).
      */
     declare public readonly type: pulumi.Output<enums.EmailProviderType>;
     /**
@@ -96,6 +174,7 @@ export class EmailProvider extends pulumi.CustomResource {
             }
             resourceInputs["aliExmailConfig"] = args?.aliExmailConfig;
             resourceInputs["enabled"] = args?.enabled;
+            resourceInputs["pool"] = args?.pool;
             resourceInputs["sendGridConfig"] = args?.sendGridConfig;
             resourceInputs["smtpConfig"] = args?.smtpConfig;
             resourceInputs["tencentExmailConfig"] = args?.tencentExmailConfig;
@@ -107,6 +186,7 @@ export class EmailProvider extends pulumi.CustomResource {
             resourceInputs["accessKeyId"] = undefined /*out*/;
             resourceInputs["aliExmailConfig"] = undefined /*out*/;
             resourceInputs["enabled"] = undefined /*out*/;
+            resourceInputs["pool"] = undefined /*out*/;
             resourceInputs["sendGridConfig"] = undefined /*out*/;
             resourceInputs["smtpConfig"] = undefined /*out*/;
             resourceInputs["tencentExmailConfig"] = undefined /*out*/;
@@ -123,31 +203,35 @@ export class EmailProvider extends pulumi.CustomResource {
  */
 export interface EmailProviderArgs {
     /**
-     * For type `ali`.
+     * The Ali enterprise mail account, for type `ali`.
      */
     aliExmailConfig?: pulumi.Input<inputs.AliExmailConfigArgs | undefined>;
     /**
-     * Whether the pool sends through this service (false: GenAuth's built-in mail). Default true.
+     * Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.
      */
     enabled?: pulumi.Input<boolean | undefined>;
     /**
-     * For type `sendgrid`.
+     * The entry of the provider's `pools` whose keys manage this resource's user pool; without it, the provider's own `accessKeyId`/`accessKeySecret`. Another entry replaces the resource (it is another user pool's setting).
+     */
+    pool?: pulumi.Input<string | undefined>;
+    /**
+     * The SendGrid account, for type `sendgrid`.
      */
     sendGridConfig?: pulumi.Input<inputs.SendGridConfigArgs | undefined>;
     /**
-     * For type `custom`.
+     * The custom SMTP server, for type `custom`.
      */
     smtpConfig?: pulumi.Input<inputs.SmtpConfigArgs | undefined>;
     /**
-     * For type `qq`.
+     * The Tencent enterprise mail account, for type `qq`.
      */
     tencentExmailConfig?: pulumi.Input<inputs.TencentExmailConfigArgs | undefined>;
     /**
-     * Which service the pool sends through; exactly the matching config is set.
+     * Which service the pool sends through: `custom`, `ali`, `qq` or `sendgrid`. Exactly the matching config is given (smtpConfig, aliExmailConfig, tencentExmailConfig, sendGridConfig).
      */
     type: pulumi.Input<enums.EmailProviderType>;
     /**
-     * For type `custom`: log in to the SMTP server with sender and senderPass before the setting is applied, and stop if that fails. Not part of the setting.
+     * Before each create and update, log in to the mail server with the sender and the password (custom: the smtpConfig host and port; ali and qq: their public SMTP servers) and stop, with nothing sent to GenAuth, if that fails; no mail is sent. Does nothing for sendgrid. Not part of the setting: turning it on or off alone is no change. Default false.
      */
     verifySmtp?: pulumi.Input<boolean | undefined>;
 }

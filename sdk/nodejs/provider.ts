@@ -2,10 +2,13 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * The credentials of one user pool. An explicit provider per pool is how a program manages several pools.
+ * The provider type for the genauth package: the credentials of one GenAuth user pool. The default provider reads the stack config (`genauth:host`, `genauth:accessKeyId`, `genauth:accessKeySecret`, `genauth:brand`), then the `GENAUTH_*` environment variables; an explicit provider per pool is how one program manages several pools. Credentials are read when the provider is configured; a preview checks that they are present and well formed, with no API call.
  */
 export class Provider extends pulumi.ProviderResource {
     /** @internal */
@@ -38,6 +41,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["accessKeySecret"] = (args?.accessKeySecret ? pulumi.secret(args.accessKeySecret) : undefined) ?? utilities.getEnv("GENAUTH_ACCESS_KEY_SECRET");
             resourceInputs["brand"] = (args?.brand) ?? utilities.getEnv("GENAUTH_BRAND");
             resourceInputs["host"] = (args?.host) ?? utilities.getEnv("GENAUTH_HOST");
+            resourceInputs["pools"] = pulumi.output(args?.pools ? pulumi.secret(args.pools) : undefined).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -49,19 +53,23 @@ export class Provider extends pulumi.ProviderResource {
  */
 export interface ProviderArgs {
     /**
-     * The user pool's access key id. Falls back to $GENAUTH_ACCESS_KEY_ID.
+     * The access key id of the user pool to manage. Falls back to `$GENAUTH_ACCESS_KEY_ID`. A value that is empty or only white space counts as unset, here and in the environment.
      */
     accessKeyId?: pulumi.Input<string | undefined>;
     /**
-     * The user pool's access key secret. Falls back to $GENAUTH_ACCESS_KEY_SECRET.
+     * The access key secret of the user pool to manage (secret). Falls back to `$GENAUTH_ACCESS_KEY_SECRET`. A value that is empty or only white space counts as unset, here and in the environment.
      */
     accessKeySecret?: pulumi.Input<string | undefined>;
     /**
-     * `genauth` or `authing`: the header brand, for a private deployment. Falls back to $GENAUTH_BRAND, then the host's brand.
+     * `genauth` or `authing`, in any case: the brand of the request headers (`x-genauth-*` or `x-authing-*`). Only a private deployment of the Authing brand needs it; otherwise the host decides. Falls back to `$GENAUTH_BRAND`. A value that is empty or only white space counts as unset, here and in the environment.
      */
     brand?: pulumi.Input<string | undefined>;
     /**
-     * The GenAuth API host (https://...). Falls back to $GENAUTH_HOST, then https://api.genauth.ai.
+     * The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
      */
     host?: pulumi.Input<string | undefined>;
+    /**
+     * Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+     */
+    pools?: pulumi.Input<{[key: string]: pulumi.Input<inputs.PoolKeysArgs>} | undefined>;
 }

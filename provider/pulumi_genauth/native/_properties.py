@@ -16,10 +16,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from pulumi.provider.experimental.property_value import Computed, PropertyValue
-from pulumi.runtime import rpc
-
+from .._constants import UNKNOWN
 from .._fields import CONFIG_FIELDS, CONFIG_RULES, SECRET_FIELD_BY_CONFIG, VERIFY_SMTP_KEY
+from ._values import Computed, PropertyValue
 
 _WORD_BOUNDARY: Final = re.compile(r"_([a-z0-9])")
 _CAPITAL: Final = re.compile(r"([A-Z])")
@@ -107,7 +106,7 @@ def with_secrets_marked(properties: Mapping[str, PropertyValue]) -> dict[str, Pr
 def _plain(value: PropertyValue) -> Any:
     inner = value.value
     if isinstance(inner, Computed):
-        return rpc.UNKNOWN
+        return UNKNOWN
     if isinstance(inner, Mapping):
         return {snake(key): _plain(item) for key, item in inner.items()}
     if isinstance(inner, tuple):

@@ -1,10 +1,12 @@
 """The native provider's methods: configure, check, diff, create, read, update, delete.
 
 One plugin process serves one provider: the default one (configured from the stack's
-``genauth:`` config) or an explicit ``genauth:Provider`` resource, so one set of credentials,
-one user pool and one API client per process. The rules, the wire contract and what each
-lifecycle step does are the core's (``_validation``, ``_lifecycle``); this module translates
-the engine's requests for them.
+``genauth:`` config) or an explicit ``genauth:Provider`` resource. A provider holds one set of
+credentials (``accessKeyId``/``accessKeySecret``), or several named ones (``pools``, as the
+dynamic resource's ``genauth:pools``), which resources pick with their ``pool`` input: then one
+plugin process serves a stack of many user pools. One API client per set of credentials.
+The rules, the wire contract and what each lifecycle step does are the core's
+(``_validation``, ``_lifecycle``); this module translates the engine's requests for them.
 
 The methods are coroutines; the core is synchronous, so each call that talks to GenAuth runs
 on a thread of this provider's own pool, sized so that the engine's parallelism (not a small
@@ -21,8 +23,17 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
-from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.provider.experimental.provider import (
+from .._claims import PoolClaims
+from .._credentials import Credentials, pool_names, resolve_credentials, unknown_key_message
+from .._exceptions import (
+    NATIVE_PROVIDER_KEYS,
+    ConfigurationError,
+    MissingCredentialsError,
+)
+from .._fields import APPLIED_KEY, KEY_ID_KEY, POOL_KEY, SECRET_FIELD_BY_CONFIG
+from .._pool_clients import ClientFactory, PoolClients, default_client
+from . import _properties as names
+from ._protocol import (
     CheckFailure,
     CheckRequest,
     CheckResponse,
@@ -37,25 +48,13 @@ from pulumi.provider.experimental.provider import (
     GetSchemaResponse,
     PropertyDiff,
     PropertyDiffKind,
-    Provider,
     ReadRequest,
     ReadResponse,
     UpdateRequest,
     UpdateResponse,
 )
-from pulumi.runtime import rpc
-
-from .._claims import PoolClaims
-from .._credentials import Credentials, resolve_credentials, unknown_key_message
-from .._exceptions import (
-    NATIVE_PROVIDER_KEYS,
-    ConfigurationError,
-    MissingCredentialsError,
-)
-from .._fields import APPLIED_KEY, KEY_ID_KEY, POOL_KEY, SECRET_FIELD_BY_CONFIG
-from .._pool_clients import ClientFactory, PoolClients, default_client
-from . import _properties as names
 from ._schema import PROVIDER_CONFIG_KEYS, RESOURCE_INPUTS, STATE_KEYS, schema_text
+from ._values import PropertyValue, holds_unknown, plain
 
 if TYPE_CHECKING:
     from .._client import GenAuthClient
@@ -76,16 +75,17 @@ MISSING_CREDENTIALS: Final = (
 UNREAD_SECRET: Final = "(not read back)"  # noqa: S105 - not a secret
 # Threads for calls to GenAuth: the engine's own parallelism is what limits a deployment.
 API_THREADS: Final = 64
-# Provider inputs that are not this provider's to refuse: the engine adds the first two, and
-# genauth:pools is the dynamic resource's (a stack moving from it may hold both).
-_OTHER_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL", "pools"})
+# Provider inputs that are not this provider's to refuse: the engine adds them.
+_OTHER_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL"})
+# The provider config that holds access key secrets: kept secret in the provider's state.
+_SECRET_PROVIDER_KEYS: Final = frozenset({"accessKeySecret", "pools"})
 
 
 def _stderr_log(urn: str, message: str) -> None:
     print(f"warning: {urn}: {message}", file=sys.stderr, flush=True)
 
 
-class GenAuthProvider(Provider):
+class GenAuthProvider:
     """``genauth:index:EmailProvider``: a user pool's third-party email service."""
 
     def __init__(
@@ -100,9 +100,9 @@ class GenAuthProvider(Provider):
         self._note = note
         self._environ = environ
         self._client_factory = client_factory
-        self._config: dict[str, str] = {}
+        self._config: dict[str, Any] = {}
         self._config_pending = False  # a value of the provider config is not known yet
-        self._clients = PoolClients()  # one: this provider's
+        self._clients = PoolClients()  # by pool entry; None: the provider's own keys
         self._claims = PoolClaims()
         self._threads = ThreadPoolExecutor(API_THREADS, thread_name_prefix="genauth-api")
 
@@ -111,27 +111,37 @@ class GenAuthProvider(Provider):
     async def get_schema(self, _request: GetSchemaRequest) -> GetSchemaResponse:
         return GetSchemaResponse(schema=schema_text())
 
+    async def diff_config(self, _request: DiffRequest) -> DiffResponse:
+        """Let the engine compare the provider's config itself (a change never replaces)."""
+        return DiffResponse()
+
     async def check_config(self, request: CheckRequest) -> CheckResponse:
-        """Refuse provider keys that do not exist (a typo would silently fall back)."""
+        """Refuse provider keys that do not exist (a typo would silently fall back), and keep
+        the keys' secrets secret, whatever the program passed (``pools`` holds them nested,
+        where no SDK marks them)."""
         failures = [
             CheckFailure("", unknown_key_message("genauth:", key, PROVIDER_CONFIG_KEYS))
             for key in request.new_inputs
             if key not in PROVIDER_CONFIG_KEYS and key not in _OTHER_PROVIDER_KEYS
         ]
-        return CheckResponse(inputs=request.new_inputs, failures=failures)
+        inputs = {
+            key: value.with_secret(True) if key in _SECRET_PROVIDER_KEYS else value
+            for key, value in request.new_inputs.items()
+        }
+        return CheckResponse(inputs=inputs, failures=failures)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         """Keep the credentials; the client is made at the first call to GenAuth."""
         known = {
-            key: value.value
+            key: plain(value)
             for key, value in request.args.items()
-            if key in PROVIDER_CONFIG_KEYS and isinstance(value.value, str) and value.value
+            if key in PROVIDER_CONFIG_KEYS and value.value not in (None, "")
         }
         # A provider config made from another resource's output is not known in a preview:
         # the credentials are checked when it is (the apply configures the plugin again).
-        self._config_pending = any(value == rpc.UNKNOWN for value in known.values())
+        self._config_pending = any(holds_unknown(value) for value in known.values())
         self._config = {
-            f"genauth:{key}": value for key, value in known.items() if value != rpc.UNKNOWN
+            f"genauth:{key}": value for key, value in known.items() if not holds_unknown(value)
         }
         # No Create/Update calls in a preview: a preview makes no API call.
         return ConfigureResponse(accept_secrets=True, supports_preview=False)
@@ -140,7 +150,7 @@ class GenAuthProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         """Validate the inputs and that credentials are configured; makes no API call."""
-        from .._validation import Problem, validate_props  # noqa: PLC0415 - see _provider
+        from .._validation import Problem, is_unknown, validate_props  # noqa: PLC0415
 
         props = names.to_core(request.new_inputs)
         if request.old_inputs and request.old_inputs == request.new_inputs:
@@ -154,13 +164,18 @@ class GenAuthProvider(Provider):
         ]
         problems.extend(validate_props(props))
         inputs = names.with_secrets_marked(request.new_inputs)
-        try:
-            if not self._config_pending:
-                credentials = self._credentials()
+        pool = props.get(POOL_KEY)
+        if pool is not None and not isinstance(pool, str):
+            problems.append(
+                Problem(POOL_KEY, f"must name an entry of the provider's pools (got {pool!r})")
+            )
+        elif not self._config_pending and not is_unknown(pool):
+            try:
+                credentials = self._credentials(pool)
                 # Recorded at apply: a new key previews as an update (see _fields).
                 inputs[names.camel(KEY_ID_KEY)] = PropertyValue(credentials.access_key_id)
-        except ConfigurationError as error:
-            problems.append(Problem("", str(error)))
+            except ConfigurationError as error:
+                problems.append(Problem("", str(error)))
         spelled = names.user_names(request.new_inputs)
         failures = []
         for problem in problems:
@@ -169,7 +184,11 @@ class GenAuthProvider(Provider):
         return CheckResponse(inputs=inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        """Which fields change, by path (a rotated secret shows as its field); never replaces."""
+        """Which fields change, by path (a rotated secret shows as its field).
+
+        Only another ``pool`` replaces: it is another user pool's setting, configured before
+        the old pool is handed back.
+        """
         from .._changes import resource_changes  # noqa: PLC0415 - see _provider
 
         olds = names.to_core(request.old_state)
@@ -186,7 +205,11 @@ class GenAuthProvider(Provider):
         for key in request.old_state:
             if key not in STATE_KEYS:
                 detailed[key] = PropertyDiff(PropertyDiffKind.DELETE, input_diff=False)
-        return DiffResponse(changes=bool(detailed), detailed_diff=detailed)
+        # A pool not known yet (a preview) differs from every old one, so it replaces too.
+        replaces = [POOL_KEY] if olds.get(POOL_KEY) != news.get(POOL_KEY) else []
+        if replaces:
+            detailed[POOL_KEY] = PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, input_diff=True)
+        return DiffResponse(changes=bool(detailed), detailed_diff=detailed, replaces=replaces)
 
     # -- apply ----------------------------------------------------------------------------------
 
@@ -195,7 +218,7 @@ class GenAuthProvider(Provider):
         from .. import _lifecycle  # noqa: PLC0415 - apply time only
 
         props = names.to_core(request.properties)
-        client = await self._call(request.urn, self._pool_client)
+        client = await self._call(request.urn, self._pool_client, props.get(POOL_KEY))
         outputs = await self._call(
             request.urn, _lifecycle.adopt, client, props, self._claims, self._warner(request.urn)
         )
@@ -205,8 +228,10 @@ class GenAuthProvider(Provider):
         """Apply the declared setting and return the full outputs."""
         from .. import _lifecycle  # noqa: PLC0415
 
-        client = await self._call(request.urn, self._client_for, request.resource_id)
         props = names.to_core(request.news)
+        client = await self._call(
+            request.urn, self._client_for, request.resource_id, props.get(POOL_KEY)
+        )
         outputs = await self._call(request.urn, _lifecycle.apply, client, props, self._claims)
         return UpdateResponse(properties=_outputs(outputs))
 
@@ -215,15 +240,19 @@ class GenAuthProvider(Provider):
         from .. import _lifecycle  # noqa: PLC0415
         from .._setting import public_setting  # noqa: PLC0415
 
-        client = await self._call(request.urn, self._client_for, request.resource_id)
         props = names.to_core(request.properties)
+        if not request.properties:
+            # An import knows the pool id only: the pool entry is the one whose keys open it.
+            pool = await self._call(request.urn, self._pool_of, request.resource_id)
+            props = {POOL_KEY: pool} if pool is not None else {}
+        client = await self._call(
+            request.urn, self._client_for, request.resource_id, props.get(POOL_KEY)
+        )
         outputs, inputs = await self._call(request.urn, _lifecycle.refresh, client, props)
         if not request.properties:
             # An import: the live setting is what the resource now owns.
             outputs[APPLIED_KEY] = public_setting(inputs)
-        declared = {
-            key: value for key, value in inputs.items() if value is not None and key != POOL_KEY
-        }
+        declared = {key: value for key, value in inputs.items() if value is not None}
         return ReadResponse(
             resource_id=request.resource_id,
             properties=_outputs(outputs),
@@ -234,8 +263,10 @@ class GenAuthProvider(Provider):
         """Hand the pool back to GenAuth's built-in mail, if its setting is still this one."""
         from .. import _lifecycle  # noqa: PLC0415
 
-        client = await self._call(request.urn, self._client_for, request.resource_id)
         props = names.to_core(request.properties)
+        client = await self._call(
+            request.urn, self._client_for, request.resource_id, props.get(POOL_KEY)
+        )
         await self._call(
             request.urn,
             _lifecycle.release,
@@ -261,24 +292,39 @@ class GenAuthProvider(Provider):
         with retries_told_to(functools.partial(self._note, urn)):
             return call()
 
-    def _pool_client(self) -> GenAuthClient:
-        return self._clients.get(None, self._make_client)
+    def _pool_client(self, pool: str | None = None) -> GenAuthClient:
+        return self._clients.get(pool, functools.partial(self._make_client, pool))
 
-    def _make_client(self) -> GenAuthClient:
-        return self._client_factory(self._credentials())
+    def _make_client(self, pool: str | None) -> GenAuthClient:
+        return self._client_factory(self._credentials(pool))
 
-    def _credentials(self) -> Credentials:
-        """The provider's access key; missing, a message in this provider's own terms."""
+    def _credentials(self, pool: str | None) -> Credentials:
+        """The keys of the pool entry ``pool`` (None: the provider's own); missing, a message
+        in this provider's own terms."""
+        if pool is not None and pool not in pool_names(self._config):
+            entries = ", ".join(repr(name) for name in pool_names(self._config)) or "none"
+            raise ConfigurationError(
+                f"pool {pool!r} is not an entry of the provider's pools (genauth:pools for the "
+                f"default provider; entries: {entries})"
+            )
         try:
-            return resolve_credentials(self._config, self._environ, None)
+            return resolve_credentials(self._config, self._environ, pool)
         except MissingCredentialsError:
             raise ConfigurationError(MISSING_CREDENTIALS) from None
 
-    def _client_for(self, resource_id: str) -> GenAuthClient:
+    def _client_for(self, resource_id: str, pool: str | None) -> GenAuthClient:
         """The client, refusing credentials of a pool other than the resource's."""
         return self._clients.for_resource(
-            None, self._make_client, resource_id, NATIVE_PROVIDER_KEYS
+            pool, functools.partial(self._make_client, pool), resource_id, NATIVE_PROVIDER_KEYS
         )
+
+    def _pool_of(self, resource_id: str) -> str | None:
+        """The pool entry whose keys open user pool ``resource_id`` (an import); None for the
+        provider's own keys, and for a provider without pools (its keys are then checked)."""
+        for pool in pool_names(self._config):
+            if self._pool_client(pool).userpool_id == resource_id:
+                return pool
+        return None
 
     def _warner(self, urn: str) -> Callable[[str], None]:
         """Warnings under the resource ``urn``, the core's names spelled as programs write them."""
@@ -305,8 +351,10 @@ def _unread_secrets_filled(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _outputs(outputs: Mapping[str, Any]) -> dict[str, PropertyValue]:
-    """The outputs for the engine: no `pool` (explicit providers pick the pool here)."""
-    return names.to_engine({key: value for key, value in outputs.items() if key != POOL_KEY})
+    """The outputs for the engine: `pool` only when the resource names one."""
+    return names.to_engine(
+        {key: value for key, value in outputs.items() if key != POOL_KEY or value is not None}
+    )
 
 
 __all__ = ["API_THREADS", "GenAuthProvider"]

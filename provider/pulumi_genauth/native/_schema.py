@@ -2,27 +2,28 @@
 
 The schema is written by hand and held to the core by tests/test_native.py: its
 property names are the core's names in camelCase, its secret fields the core's secret fields.
-The version is the package's, filled in when the schema is served.
+The version is the package's, stated in the schema (scripts/gen-sdk refuses another;
+tests/test_versions.py holds it to pyproject.toml).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+from pathlib import Path
 from typing import Any, Final
-
-from .._constants import package_version
 
 RESOURCE_TOKEN: Final = "genauth:index:EmailProvider"  # noqa: S105 - a type token
 
 
 @functools.cache
 def schema() -> dict[str, Any]:
-    """The schema as a dict, with this package's version."""
-    text = resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8")
+    """The schema as a dict."""
+    # Beside this module in a wheel and in a checkout (importlib.resources costs the plugin's
+    # start more than it gives here).
+    text = Path(__file__).with_name("schema.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
-    return {"version": package_version(), **loaded}
+    return loaded
 
 
 def schema_text() -> str:

@@ -1,12 +1,19 @@
 """The ``pulumi-resource-genauth`` executable: the gRPC server the engine starts.
 
-Two things differ from the SDK's ``pulumi.provider.experimental.main``:
+The engine starts one plugin process per provider (the default one and each explicit
+``genauth`` provider), so what the process loads before it prints its port is paid once per
+provider, and a stack may have tens. This server therefore loads only what serving needs:
+grpc, the protocol's generated messages (``_pulumirpc``, without the Pulumi SDK), the
+schema and the core's rules; pydantic, the HTTP client and the lifecycle are imported by the
+first call that talks to GenAuth (a preview makes none).
 
-* failures are reported as one line under the resource. The SDK's servicer re-raises every
-  exception with its file-and-line frames in the text; here each call catches that, takes the
-  original exception (the re-raise happens while handling it, so Python keeps it as the new
-  one's ``__context__``) and aborts the call with :func:`_plugin_errors.one_line` of it.
-  ``PULUMI_GENAUTH_DEBUG=1`` keeps the frames;
+It answers the calls a custom resource provider answers (``GetPluginInfo``, ``GetSchema``,
+``CheckConfig``, ``DiffConfig``, ``Configure``, ``Check``, ``Diff``, ``Create``, ``Read``,
+``Update``, ``Delete``, ``Cancel``); the others are the generated servicer's UNIMPLEMENTED, as
+the engine expects of a provider without components, functions or parameterization.
+
+* A failure is reported as one line under the resource (:func:`_plugin_errors.one_line`);
+  ``PULUMI_GENAUTH_DEBUG=1`` reports its traceback instead;
 * warnings (a live setting overwritten, a pool left alone on delete) go to the engine's Log
   service with the resource's URN, so the CLI shows them under that resource; so do retries
   of a call to GenAuth, as ephemeral lines (``_engine_log``).
@@ -17,73 +24,178 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Any, Final
+import traceback
+from collections.abc import Awaitable
+from typing import Any, Final, TypeVar
 
 import grpc
-from pulumi.provider.experimental.server import ProviderServicer
-from pulumi.runtime.proto import provider_pb2_grpc
+from google.protobuf import empty_pb2  # type: ignore[import-untyped]
 
 from .. import _plugin_errors
 from .._constants import package_version
 from .._engine_log import EngineLog
+from .._pulumirpc import plugin_pb2, provider_pb2, provider_pb2_grpc
+from . import _protocol as protocol
 from ._provider import GenAuthProvider
+from ._values import marshal_map, unmarshal_map
 
-# As the SDK's own server: room for large requests (a whole stack's checkpoint is not sent,
-# but a schema is).
+T = TypeVar("T")
+
+# As the SDK's own server: room for large requests.
 _GRPC_OPTIONS: Final = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
 
 
-class OneLineServicer(ProviderServicer):
-    """The SDK's servicer, aborting a failed call with one line instead of a traceback.
+class ProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type: ignore[misc]
+    """The engine's calls, translated to the provider's (``_protocol``) and back.
 
-    Each RPC the engine sends this plugin (named as gRPC names it) is the SDK's, called
-    through :meth:`_one_line`; ``context`` is grpc's ``aio.ServicerContext``.
+    Each method is the gRPC method of the same name; ``context`` is grpc's
+    ``aio.ServicerContext``.
     """
 
-    async def _one_line(
-        self, rpc: Callable[..., Awaitable[Any]], request: Any, context: Any
-    ) -> Any:
+    def __init__(self, version: str, provider: GenAuthProvider) -> None:
+        self._version = version
+        self._provider = provider
+
+    async def _answer(self, answer: Awaitable[T], context: Any) -> T:
+        """The provider's answer; its failure ends the call with one line (or the traceback)."""
         try:
-            return await rpc(self, request, context)
-        except NotImplementedError:
-            raise
+            return await answer
         except Exception as error:  # every failure is reported, in one line
-            if _plugin_errors.debugging():
-                raise
-            # The SDK re-raised the original with its frames; the original is the context.
-            original = error.__context__ if error.__context__ is not None else error
-            await context.abort(grpc.StatusCode.UNKNOWN, _plugin_errors.one_line(original))
+            detail = (
+                traceback.format_exc().strip()
+                if _plugin_errors.debugging()
+                else _plugin_errors.one_line(error)
+            )
+            await context.abort(grpc.StatusCode.UNKNOWN, detail)
+            raise  # abort raises; this keeps type checkers (and a fake context) honest
+
+    async def GetPluginInfo(self, _request: Any, _context: Any) -> Any:  # noqa: N802
+        return plugin_pb2.PluginInfo(version=self._version)
 
     async def GetSchema(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.GetSchema, request, context)
+        answer = await self._answer(
+            self._provider.get_schema(protocol.GetSchemaRequest(request.version)), context
+        )
+        return provider_pb2.GetSchemaResponse(schema=answer.schema)
 
     async def CheckConfig(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.CheckConfig, request, context)
+        answer = await self._answer(self._provider.check_config(_check(request)), context)
+        return _check_response(answer)
 
     async def DiffConfig(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.DiffConfig, request, context)
+        answer = await self._answer(self._provider.diff_config(_diff(request)), context)
+        return _diff_response(answer)
 
     async def Configure(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.Configure, request, context)
+        configure = protocol.ConfigureRequest(
+            dict(request.variables),
+            unmarshal_map(request.args),
+            request.acceptSecrets,
+            request.acceptResources,
+        )
+        answer = await self._answer(self._provider.configure(configure), context)
+        return provider_pb2.ConfigureResponse(
+            acceptSecrets=answer.accept_secrets, supportsPreview=answer.supports_preview
+        )
 
     async def Check(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.Check, request, context)
+        return _check_response(await self._answer(self._provider.check(_check(request)), context))
 
     async def Diff(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.Diff, request, context)
+        return _diff_response(await self._answer(self._provider.diff(_diff(request)), context))
 
     async def Create(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.Create, request, context)
+        create = protocol.CreateRequest(
+            request.urn, unmarshal_map(request.properties), request.timeout, request.preview
+        )
+        answer = await self._answer(self._provider.create(create), context)
+        return provider_pb2.CreateResponse(
+            id=answer.resource_id, properties=marshal_map(answer.properties)
+        )
 
     async def Read(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.Read, request, context)
+        read = protocol.ReadRequest(
+            request.urn,
+            request.id,
+            unmarshal_map(request.properties),
+            unmarshal_map(request.inputs),
+        )
+        answer = await self._answer(self._provider.read(read), context)
+        return provider_pb2.ReadResponse(
+            id=answer.resource_id,
+            properties=marshal_map(answer.properties),
+            inputs=marshal_map(answer.inputs),
+        )
 
     async def Update(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.Update, request, context)
+        update = protocol.UpdateRequest(
+            request.urn,
+            request.id,
+            unmarshal_map(request.olds),
+            unmarshal_map(request.news),
+            request.timeout,
+            list(request.ignoreChanges),
+            request.preview,
+        )
+        answer = await self._answer(self._provider.update(update), context)
+        return provider_pb2.UpdateResponse(properties=marshal_map(answer.properties))
 
     async def Delete(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return await self._one_line(ProviderServicer.Delete, request, context)
+        delete = protocol.DeleteRequest(
+            request.urn, request.id, unmarshal_map(request.properties), request.timeout
+        )
+        await self._answer(self._provider.delete(delete), context)
+        return empty_pb2.Empty()
+
+    async def Cancel(self, _request: Any, _context: Any) -> Any:  # noqa: N802
+        # Nothing to stop early: each call to GenAuth is bounded by its timeouts and retries.
+        return empty_pb2.Empty()
+
+
+def _check(request: Any) -> protocol.CheckRequest:
+    return protocol.CheckRequest(
+        request.urn, unmarshal_map(request.olds), unmarshal_map(request.news), request.randomSeed
+    )
+
+
+def _check_response(answer: protocol.CheckResponse) -> Any:
+    return provider_pb2.CheckResponse(
+        inputs=marshal_map(answer.inputs) if answer.inputs is not None else None,
+        failures=[
+            provider_pb2.CheckFailure(property=failure.property, reason=failure.reason)
+            for failure in answer.failures or ()
+        ],
+    )
+
+
+def _diff(request: Any) -> protocol.DiffRequest:
+    return protocol.DiffRequest(
+        request.urn,
+        request.id,
+        unmarshal_map(request.olds),
+        unmarshal_map(request.news),
+        list(request.ignoreChanges),
+    )
+
+
+def _diff_response(answer: protocol.DiffResponse) -> Any:
+    if answer.changes is None:
+        changes = provider_pb2.DiffResponse.DIFF_UNKNOWN
+    elif answer.changes:
+        changes = provider_pb2.DiffResponse.DIFF_SOME
+    else:
+        changes = provider_pb2.DiffResponse.DIFF_NONE
+    detailed = {
+        path: provider_pb2.PropertyDiff(kind=diff.kind.value, inputDiff=diff.input_diff)
+        for path, diff in answer.detailed_diff.items()
+    }
+    return provider_pb2.DiffResponse(
+        changes=changes,
+        replaces=answer.replaces,
+        detailedDiff=detailed,
+        # Without it, `pulumi preview --diff` names no field at all.
+        hasDetailedDiff=True,
+    )
 
 
 def main() -> None:
@@ -100,7 +212,7 @@ def main() -> None:
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_OPTIONS)
-        servicer = OneLineServicer(sys.argv[1:], package_version(), provider, args.engine)
+        servicer = ProviderServicer(package_version(), provider)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()

@@ -12,23 +12,135 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A user pool's third-party email service. The pool is the provider's: the setting is a singleton of the pool, adopted on create (with a warning if one is live) and handed back to GenAuth's built-in mail on delete, if it is still the one this resource applied.
+// A user pool's third-party email service: the mail GenAuth sends for the pool (verification codes, password resets, welcome mail) goes through a custom SMTP server, Ali or Tencent enterprise mail, or SendGrid instead of GenAuth's built-in service.
+//
+// The pool is the provider's: the one whose access key the provider holds (the stack config `genauth:accessKeyId` and `genauth:accessKeySecret` for the default provider), or the entry of the provider's `pools` that the resource names with `pool`: a program managing several pools gives one provider their keys as `pools` entries (one plugin process for them all), or declares one explicit provider per pool. The setting is a singleton of the pool, so declare one `EmailProvider` per pool: create adopts the pool's setting (with a warning naming what it replaces, if another third-party setting is live); every change, a rotated password or a new `type` included, is an update in place; delete hands the pool back to GenAuth's built-in mail, but only while the live setting is still the one this resource applied. The SMTP password and the SendGrid API key are secret in the state and in every output, whatever the program passes, and are never read back from the service.
+//
+// ## Example Usage
+// ### A custom SMTP server, with the stack's credentials
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-genauth/pulumi-genauth/sdk/go/genauth"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			cfg := config.New(ctx, "")
+//			// The default provider: genauth:accessKeyId and genauth:accessKeySecret in the stack config.
+//			mail, err := genauth.NewEmailProvider(ctx, "mail", &genauth.EmailProviderArgs{
+//				Type: genauth.EmailProviderTypeCustom,
+//				SmtpConfig: &genauth.SmtpConfigArgs{
+//					SmtpHost:   pulumi.String("smtp.example.com"),
+//					SmtpPort:   pulumi.Int(465),
+//					Sender:     pulumi.String("no-reply@example.com"),
+//					SenderPass: cfg.RequireSecret("smtpPassword"),
+//					Secure:     pulumi.Bool(true),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("userpoolId", mail.UserpoolId)
+//			return nil
+//		})
+//	}
+//
+// ```
+// ### Two user pools, through one explicit provider each
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-genauth/pulumi-genauth/sdk/go/genauth"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			cfg := config.New(ctx, "")
+//			marketing, err := genauth.NewProvider(ctx, "marketing", &genauth.ProviderArgs{
+//				AccessKeyId:     pulumi.String(cfg.Require("marketingKeyId")),
+//				AccessKeySecret: cfg.RequireSecret("marketingKeySecret"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			support, err := genauth.NewProvider(ctx, "support", &genauth.ProviderArgs{
+//				AccessKeyId:     pulumi.String(cfg.Require("supportKeyId")),
+//				AccessKeySecret: cfg.RequireSecret("supportKeySecret"),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			_, err = genauth.NewEmailProvider(ctx, "marketingMail", &genauth.EmailProviderArgs{
+//				Type: genauth.EmailProviderTypeAli,
+//				AliExmailConfig: &genauth.AliExmailConfigArgs{
+//					Sender:     pulumi.String("marketing@example.com"),
+//					SenderPass: cfg.RequireSecret("aliPassword"),
+//				},
+//			}, pulumi.Provider(marketing))
+//			if err != nil {
+//				return err
+//			}
+//			_, err = genauth.NewEmailProvider(ctx, "supportMail", &genauth.EmailProviderArgs{
+//				Type: genauth.EmailProviderTypeSendgrid,
+//				SendGridConfig: &genauth.SendGridConfigArgs{
+//					Sender: pulumi.String("support@example.com"),
+//					Apikey: cfg.RequireSecret("sendgridKey"),
+//				},
+//			}, pulumi.Provider(support))
+//			return err
+//		})
+//	}
+//
+// ```
+//
+// ## Import
+//
+// An `EmailProvider` is imported by the id of its user pool (the resource's id), through a provider holding that pool's access key. With the default provider (the stack config's `genauth:accessKeyId` and `genauth:accessKeySecret`):
+//
+// ```sh
+// $ pulumi import genauth:index:EmailProvider mail <userpoolId>
+// ```
+//
+// The SMTP password or API key is never read back: it is recorded as unknown, so the first `pulumi preview --diff` of a program that declares the same setting names that secret alone, and `pulumi up` applies the declared one. `pulumi import` protects the resource it imports: the next `pulumi up` of a program that does not set `protect` lifts that, or run `pulumi state unprotect '<resource URN>'`.
+//
+// An explicit provider must be in the state first: `pulumi import` does not run the program, and a provider it has not seen has no credentials. Create it with `pulumi up --target`, then import through it, naming it by its URN without the `::<id>` suffix:
+//
+// ```sh
+// $ pulumi up --target 'urn:pulumi:<stack>::<project>::pulumi:providers:genauth::support'
+//
+//	$ pulumi import genauth:index:EmailProvider supportMail <userpoolId> \
+//	    --provider 'support=urn:pulumi:<stack>::<project>::pulumi:providers:genauth::support'
+//
+// ```
 type EmailProvider struct {
 	pulumi.CustomResourceState
 
 	// The id of the provider's access key that this setting was last applied with. A provider configured with another key previews as an update of this property (no API call at preview), and the next `up` proves the new key works before the state records it.
 	AccessKeyId pulumi.StringPtrOutput `pulumi:"accessKeyId"`
-	// For type `ali`.
+	// The Ali enterprise mail account, for type `ali`.
 	AliExmailConfig AliExmailConfigPtrOutput `pulumi:"aliExmailConfig"`
-	// Whether the pool sends through this service (false: GenAuth's built-in mail). Default true.
+	// Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.
 	Enabled pulumi.BoolOutput `pulumi:"enabled"`
-	// For type `sendgrid`.
+	// The entry of the provider's `pools` whose keys manage this resource's user pool; without it, the provider's own `accessKeyId`/`accessKeySecret`. Another entry replaces the resource (it is another user pool's setting).
+	Pool pulumi.StringPtrOutput `pulumi:"pool"`
+	// The SendGrid account, for type `sendgrid`.
 	SendGridConfig SendGridConfigPtrOutput `pulumi:"sendGridConfig"`
-	// For type `custom`.
+	// The custom SMTP server, for type `custom`.
 	SmtpConfig SmtpConfigPtrOutput `pulumi:"smtpConfig"`
-	// For type `qq`.
+	// The Tencent enterprise mail account, for type `qq`.
 	TencentExmailConfig TencentExmailConfigPtrOutput `pulumi:"tencentExmailConfig"`
-	// Which service the pool sends through; exactly the matching config is set.
+	// Which service the pool sends through: `custom`, `ali`, `qq` or `sendgrid`. Exactly the matching config is given (smtpConfig, aliExmailConfig, tencentExmailConfig, sendGridConfig).
 	Type EmailProviderTypeOutput `pulumi:"type"`
 	// The user pool whose setting this is (also the resource's id).
 	UserpoolId pulumi.StringOutput `pulumi:"userpoolId"`
@@ -83,37 +195,41 @@ func EmailProviderExists(ctx *pulumi.Context,
 }
 
 type emailProviderArgs struct {
-	// For type `ali`.
+	// The Ali enterprise mail account, for type `ali`.
 	AliExmailConfig *AliExmailConfig `pulumi:"aliExmailConfig"`
-	// Whether the pool sends through this service (false: GenAuth's built-in mail). Default true.
+	// Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.
 	Enabled *bool `pulumi:"enabled"`
-	// For type `sendgrid`.
+	// The entry of the provider's `pools` whose keys manage this resource's user pool; without it, the provider's own `accessKeyId`/`accessKeySecret`. Another entry replaces the resource (it is another user pool's setting).
+	Pool *string `pulumi:"pool"`
+	// The SendGrid account, for type `sendgrid`.
 	SendGridConfig *SendGridConfig `pulumi:"sendGridConfig"`
-	// For type `custom`.
+	// The custom SMTP server, for type `custom`.
 	SmtpConfig *SmtpConfig `pulumi:"smtpConfig"`
-	// For type `qq`.
+	// The Tencent enterprise mail account, for type `qq`.
 	TencentExmailConfig *TencentExmailConfig `pulumi:"tencentExmailConfig"`
-	// Which service the pool sends through; exactly the matching config is set.
+	// Which service the pool sends through: `custom`, `ali`, `qq` or `sendgrid`. Exactly the matching config is given (smtpConfig, aliExmailConfig, tencentExmailConfig, sendGridConfig).
 	Type EmailProviderType `pulumi:"type"`
-	// For type `custom`: log in to the SMTP server with sender and senderPass before the setting is applied, and stop if that fails. Not part of the setting.
+	// Before each create and update, log in to the mail server with the sender and the password (custom: the smtpConfig host and port; ali and qq: their public SMTP servers) and stop, with nothing sent to GenAuth, if that fails; no mail is sent. Does nothing for sendgrid. Not part of the setting: turning it on or off alone is no change. Default false.
 	VerifySmtp *bool `pulumi:"verifySmtp"`
 }
 
 // The set of arguments for constructing a EmailProvider resource.
 type EmailProviderArgs struct {
-	// For type `ali`.
+	// The Ali enterprise mail account, for type `ali`.
 	AliExmailConfig AliExmailConfigPtrInput
-	// Whether the pool sends through this service (false: GenAuth's built-in mail). Default true.
+	// Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.
 	Enabled pulumi.BoolPtrInput
-	// For type `sendgrid`.
+	// The entry of the provider's `pools` whose keys manage this resource's user pool; without it, the provider's own `accessKeyId`/`accessKeySecret`. Another entry replaces the resource (it is another user pool's setting).
+	Pool pulumi.StringPtrInput
+	// The SendGrid account, for type `sendgrid`.
 	SendGridConfig SendGridConfigPtrInput
-	// For type `custom`.
+	// The custom SMTP server, for type `custom`.
 	SmtpConfig SmtpConfigPtrInput
-	// For type `qq`.
+	// The Tencent enterprise mail account, for type `qq`.
 	TencentExmailConfig TencentExmailConfigPtrInput
-	// Which service the pool sends through; exactly the matching config is set.
+	// Which service the pool sends through: `custom`, `ali`, `qq` or `sendgrid`. Exactly the matching config is given (smtpConfig, aliExmailConfig, tencentExmailConfig, sendGridConfig).
 	Type EmailProviderTypeInput
-	// For type `custom`: log in to the SMTP server with sender and senderPass before the setting is applied, and stop if that fails. Not part of the setting.
+	// Before each create and update, log in to the mail server with the sender and the password (custom: the smtpConfig host and port; ali and qq: their public SMTP servers) and stop, with nothing sent to GenAuth, if that fails; no mail is sent. Does nothing for sendgrid. Not part of the setting: turning it on or off alone is no change. Default false.
 	VerifySmtp pulumi.BoolPtrInput
 }
 
@@ -159,32 +275,37 @@ func (o EmailProviderOutput) AccessKeyId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *EmailProvider) pulumi.StringPtrOutput { return v.AccessKeyId }).(pulumi.StringPtrOutput)
 }
 
-// For type `ali`.
+// The Ali enterprise mail account, for type `ali`.
 func (o EmailProviderOutput) AliExmailConfig() AliExmailConfigPtrOutput {
 	return o.ApplyT(func(v *EmailProvider) AliExmailConfigPtrOutput { return v.AliExmailConfig }).(AliExmailConfigPtrOutput)
 }
 
-// Whether the pool sends through this service (false: GenAuth's built-in mail). Default true.
+// Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.
 func (o EmailProviderOutput) Enabled() pulumi.BoolOutput {
 	return o.ApplyT(func(v *EmailProvider) pulumi.BoolOutput { return v.Enabled }).(pulumi.BoolOutput)
 }
 
-// For type `sendgrid`.
+// The entry of the provider's `pools` whose keys manage this resource's user pool; without it, the provider's own `accessKeyId`/`accessKeySecret`. Another entry replaces the resource (it is another user pool's setting).
+func (o EmailProviderOutput) Pool() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EmailProvider) pulumi.StringPtrOutput { return v.Pool }).(pulumi.StringPtrOutput)
+}
+
+// The SendGrid account, for type `sendgrid`.
 func (o EmailProviderOutput) SendGridConfig() SendGridConfigPtrOutput {
 	return o.ApplyT(func(v *EmailProvider) SendGridConfigPtrOutput { return v.SendGridConfig }).(SendGridConfigPtrOutput)
 }
 
-// For type `custom`.
+// The custom SMTP server, for type `custom`.
 func (o EmailProviderOutput) SmtpConfig() SmtpConfigPtrOutput {
 	return o.ApplyT(func(v *EmailProvider) SmtpConfigPtrOutput { return v.SmtpConfig }).(SmtpConfigPtrOutput)
 }
 
-// For type `qq`.
+// The Tencent enterprise mail account, for type `qq`.
 func (o EmailProviderOutput) TencentExmailConfig() TencentExmailConfigPtrOutput {
 	return o.ApplyT(func(v *EmailProvider) TencentExmailConfigPtrOutput { return v.TencentExmailConfig }).(TencentExmailConfigPtrOutput)
 }
 
-// Which service the pool sends through; exactly the matching config is set.
+// Which service the pool sends through: `custom`, `ali`, `qq` or `sendgrid`. Exactly the matching config is given (smtpConfig, aliExmailConfig, tencentExmailConfig, sendGridConfig).
 func (o EmailProviderOutput) Type() EmailProviderTypeOutput {
 	return o.ApplyT(func(v *EmailProvider) EmailProviderTypeOutput { return v.Type }).(EmailProviderTypeOutput)
 }

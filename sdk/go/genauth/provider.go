@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The credentials of one user pool. An explicit provider per pool is how a program manages several pools.
+// The provider type for the genauth package: the credentials of one GenAuth user pool. The default provider reads the stack config (`genauth:host`, `genauth:accessKeyId`, `genauth:accessKeySecret`, `genauth:brand`), then the `GENAUTH_*` environment variables; an explicit provider per pool is how one program manages several pools. Credentials are read when the provider is configured; a preview checks that they are present and well formed, with no API call.
 type Provider struct {
 	pulumi.ProviderResourceState
 }
@@ -46,6 +46,9 @@ func NewProvider(ctx *pulumi.Context,
 	if args.AccessKeySecret != nil {
 		args.AccessKeySecret = pulumi.ToSecret(args.AccessKeySecret).(pulumi.StringPtrInput)
 	}
+	if args.Pools != nil {
+		args.Pools = pulumi.ToSecret(args.Pools).(PoolKeysMapInput)
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Provider
 	err := ctx.RegisterResource("pulumi:providers:genauth", name, args, &resource, opts...)
@@ -56,26 +59,30 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
-	// The user pool's access key id. Falls back to $GENAUTH_ACCESS_KEY_ID.
+	// The access key id of the user pool to manage. Falls back to `$GENAUTH_ACCESS_KEY_ID`. A value that is empty or only white space counts as unset, here and in the environment.
 	AccessKeyId *string `pulumi:"accessKeyId"`
-	// The user pool's access key secret. Falls back to $GENAUTH_ACCESS_KEY_SECRET.
+	// The access key secret of the user pool to manage (secret). Falls back to `$GENAUTH_ACCESS_KEY_SECRET`. A value that is empty or only white space counts as unset, here and in the environment.
 	AccessKeySecret *string `pulumi:"accessKeySecret"`
-	// `genauth` or `authing`: the header brand, for a private deployment. Falls back to $GENAUTH_BRAND, then the host's brand.
+	// `genauth` or `authing`, in any case: the brand of the request headers (`x-genauth-*` or `x-authing-*`). Only a private deployment of the Authing brand needs it; otherwise the host decides. Falls back to `$GENAUTH_BRAND`. A value that is empty or only white space counts as unset, here and in the environment.
 	Brand *string `pulumi:"brand"`
-	// The GenAuth API host (https://...). Falls back to $GENAUTH_HOST, then https://api.genauth.ai.
+	// The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
 	Host *string `pulumi:"host"`
+	// Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+	Pools map[string]PoolKeys `pulumi:"pools"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
-	// The user pool's access key id. Falls back to $GENAUTH_ACCESS_KEY_ID.
+	// The access key id of the user pool to manage. Falls back to `$GENAUTH_ACCESS_KEY_ID`. A value that is empty or only white space counts as unset, here and in the environment.
 	AccessKeyId pulumi.StringPtrInput
-	// The user pool's access key secret. Falls back to $GENAUTH_ACCESS_KEY_SECRET.
+	// The access key secret of the user pool to manage (secret). Falls back to `$GENAUTH_ACCESS_KEY_SECRET`. A value that is empty or only white space counts as unset, here and in the environment.
 	AccessKeySecret pulumi.StringPtrInput
-	// `genauth` or `authing`: the header brand, for a private deployment. Falls back to $GENAUTH_BRAND, then the host's brand.
+	// `genauth` or `authing`, in any case: the brand of the request headers (`x-genauth-*` or `x-authing-*`). Only a private deployment of the Authing brand needs it; otherwise the host decides. Falls back to `$GENAUTH_BRAND`. A value that is empty or only white space counts as unset, here and in the environment.
 	Brand pulumi.StringPtrInput
-	// The GenAuth API host (https://...). Falls back to $GENAUTH_HOST, then https://api.genauth.ai.
+	// The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
 	Host pulumi.StringPtrInput
+	// Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+	Pools PoolKeysMapInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

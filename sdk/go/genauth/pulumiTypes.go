@@ -172,6 +172,133 @@ func (o AliExmailConfigPtrOutput) SenderPass() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// The keys of one user pool, an entry of the provider's `pools`: the same shape as an entry of the dynamic resource's `genauth:pools` stack config.
+type PoolKeys struct {
+	// The user pool's access key id.
+	AccessKeyId string `pulumi:"accessKeyId"`
+	// The user pool's access key secret.
+	AccessKeySecret string `pulumi:"accessKeySecret"`
+	// `genauth` or `authing`: the header brand of a private deployment; by default the provider's `brand`.
+	Brand *string `pulumi:"brand"`
+	// The GenAuth API host of this pool (https://...); by default the provider's `host`.
+	Host *string `pulumi:"host"`
+}
+
+// PoolKeysInput is an input type that accepts PoolKeysArgs and PoolKeysOutput values.
+// You can construct a concrete instance of `PoolKeysInput` via:
+//
+//	PoolKeysArgs{...}
+type PoolKeysInput interface {
+	pulumi.Input
+
+	ToPoolKeysOutput() PoolKeysOutput
+	ToPoolKeysOutputWithContext(context.Context) PoolKeysOutput
+}
+
+// The keys of one user pool, an entry of the provider's `pools`: the same shape as an entry of the dynamic resource's `genauth:pools` stack config.
+type PoolKeysArgs struct {
+	// The user pool's access key id.
+	AccessKeyId pulumi.StringInput `pulumi:"accessKeyId"`
+	// The user pool's access key secret.
+	AccessKeySecret pulumi.StringInput `pulumi:"accessKeySecret"`
+	// `genauth` or `authing`: the header brand of a private deployment; by default the provider's `brand`.
+	Brand pulumi.StringPtrInput `pulumi:"brand"`
+	// The GenAuth API host of this pool (https://...); by default the provider's `host`.
+	Host pulumi.StringPtrInput `pulumi:"host"`
+}
+
+func (PoolKeysArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PoolKeys)(nil)).Elem()
+}
+
+func (i PoolKeysArgs) ToPoolKeysOutput() PoolKeysOutput {
+	return i.ToPoolKeysOutputWithContext(context.Background())
+}
+
+func (i PoolKeysArgs) ToPoolKeysOutputWithContext(ctx context.Context) PoolKeysOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PoolKeysOutput)
+}
+
+// PoolKeysMapInput is an input type that accepts PoolKeysMap and PoolKeysMapOutput values.
+// You can construct a concrete instance of `PoolKeysMapInput` via:
+//
+//	PoolKeysMap{ "key": PoolKeysArgs{...} }
+type PoolKeysMapInput interface {
+	pulumi.Input
+
+	ToPoolKeysMapOutput() PoolKeysMapOutput
+	ToPoolKeysMapOutputWithContext(context.Context) PoolKeysMapOutput
+}
+
+type PoolKeysMap map[string]PoolKeysInput
+
+func (PoolKeysMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]PoolKeys)(nil)).Elem()
+}
+
+func (i PoolKeysMap) ToPoolKeysMapOutput() PoolKeysMapOutput {
+	return i.ToPoolKeysMapOutputWithContext(context.Background())
+}
+
+func (i PoolKeysMap) ToPoolKeysMapOutputWithContext(ctx context.Context) PoolKeysMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PoolKeysMapOutput)
+}
+
+// The keys of one user pool, an entry of the provider's `pools`: the same shape as an entry of the dynamic resource's `genauth:pools` stack config.
+type PoolKeysOutput struct{ *pulumi.OutputState }
+
+func (PoolKeysOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PoolKeys)(nil)).Elem()
+}
+
+func (o PoolKeysOutput) ToPoolKeysOutput() PoolKeysOutput {
+	return o
+}
+
+func (o PoolKeysOutput) ToPoolKeysOutputWithContext(ctx context.Context) PoolKeysOutput {
+	return o
+}
+
+// The user pool's access key id.
+func (o PoolKeysOutput) AccessKeyId() pulumi.StringOutput {
+	return o.ApplyT(func(v PoolKeys) string { return v.AccessKeyId }).(pulumi.StringOutput)
+}
+
+// The user pool's access key secret.
+func (o PoolKeysOutput) AccessKeySecret() pulumi.StringOutput {
+	return o.ApplyT(func(v PoolKeys) string { return v.AccessKeySecret }).(pulumi.StringOutput)
+}
+
+// `genauth` or `authing`: the header brand of a private deployment; by default the provider's `brand`.
+func (o PoolKeysOutput) Brand() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PoolKeys) *string { return v.Brand }).(pulumi.StringPtrOutput)
+}
+
+// The GenAuth API host of this pool (https://...); by default the provider's `host`.
+func (o PoolKeysOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PoolKeys) *string { return v.Host }).(pulumi.StringPtrOutput)
+}
+
+type PoolKeysMapOutput struct{ *pulumi.OutputState }
+
+func (PoolKeysMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]PoolKeys)(nil)).Elem()
+}
+
+func (o PoolKeysMapOutput) ToPoolKeysMapOutput() PoolKeysMapOutput {
+	return o
+}
+
+func (o PoolKeysMapOutput) ToPoolKeysMapOutputWithContext(ctx context.Context) PoolKeysMapOutput {
+	return o
+}
+
+func (o PoolKeysMapOutput) MapIndex(k pulumi.StringInput) PoolKeysOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) PoolKeys {
+		return vs[0].(map[string]PoolKeys)[vs[1].(string)]
+	}).(PoolKeysOutput)
+}
+
 // SendGrid (type `sendgrid`).
 type SendGridConfig struct {
 	// The SendGrid API key. Secret: stored encrypted, never shown.
@@ -709,6 +836,8 @@ func (o TencentExmailConfigPtrOutput) SenderPass() pulumi.StringPtrOutput {
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AliExmailConfigInput)(nil)).Elem(), AliExmailConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AliExmailConfigPtrInput)(nil)).Elem(), AliExmailConfigArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PoolKeysInput)(nil)).Elem(), PoolKeysArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PoolKeysMapInput)(nil)).Elem(), PoolKeysMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SendGridConfigInput)(nil)).Elem(), SendGridConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SendGridConfigPtrInput)(nil)).Elem(), SendGridConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SmtpConfigInput)(nil)).Elem(), SmtpConfigArgs{})
@@ -717,6 +846,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*TencentExmailConfigPtrInput)(nil)).Elem(), TencentExmailConfigArgs{})
 	pulumi.RegisterOutputType(AliExmailConfigOutput{})
 	pulumi.RegisterOutputType(AliExmailConfigPtrOutput{})
+	pulumi.RegisterOutputType(PoolKeysOutput{})
+	pulumi.RegisterOutputType(PoolKeysMapOutput{})
 	pulumi.RegisterOutputType(SendGridConfigOutput{})
 	pulumi.RegisterOutputType(SendGridConfigPtrOutput{})
 	pulumi.RegisterOutputType(SmtpConfigOutput{})

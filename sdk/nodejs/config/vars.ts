@@ -2,13 +2,16 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "../types/input";
+import * as outputs from "../types/output";
+import * as enums from "../types/enums";
 import * as utilities from "../utilities";
 
 declare var exports: any;
 const __config = new pulumi.Config("genauth");
 
 /**
- * The user pool's access key id. Falls back to $GENAUTH_ACCESS_KEY_ID.
+ * The access key id of the user pool to manage. Falls back to `$GENAUTH_ACCESS_KEY_ID`. A value that is empty or only white space counts as unset, here and in the environment.
  */
 export declare const accessKeyId: string | undefined;
 Object.defineProperty(exports, "accessKeyId", {
@@ -19,7 +22,7 @@ Object.defineProperty(exports, "accessKeyId", {
 });
 
 /**
- * The user pool's access key secret. Falls back to $GENAUTH_ACCESS_KEY_SECRET.
+ * The access key secret of the user pool to manage (secret). Falls back to `$GENAUTH_ACCESS_KEY_SECRET`. A value that is empty or only white space counts as unset, here and in the environment.
  */
 export declare const accessKeySecret: string | undefined;
 Object.defineProperty(exports, "accessKeySecret", {
@@ -30,7 +33,7 @@ Object.defineProperty(exports, "accessKeySecret", {
 });
 
 /**
- * `genauth` or `authing`: the header brand, for a private deployment. Falls back to $GENAUTH_BRAND, then the host's brand.
+ * `genauth` or `authing`, in any case: the brand of the request headers (`x-genauth-*` or `x-authing-*`). Only a private deployment of the Authing brand needs it; otherwise the host decides. Falls back to `$GENAUTH_BRAND`. A value that is empty or only white space counts as unset, here and in the environment.
  */
 export declare const brand: string | undefined;
 Object.defineProperty(exports, "brand", {
@@ -41,12 +44,23 @@ Object.defineProperty(exports, "brand", {
 });
 
 /**
- * The GenAuth API host (https://...). Falls back to $GENAUTH_HOST, then https://api.genauth.ai.
+ * The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
  */
 export declare const host: string | undefined;
 Object.defineProperty(exports, "host", {
     get() {
         return __config.get("host") ?? utilities.getEnv("GENAUTH_HOST");
+    },
+    enumerable: true,
+});
+
+/**
+ * Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+ */
+export declare const pools: {[key: string]: outputs.PoolKeys} | undefined;
+Object.defineProperty(exports, "pools", {
+    get() {
+        return __config.getObject<{[key: string]: outputs.PoolKeys}>("pools");
     },
     enumerable: true,
 });

@@ -21,6 +21,28 @@ export interface AliExmailConfigArgs {
 }
 
 /**
+ * The keys of one user pool, an entry of the provider's `pools`: the same shape as an entry of the dynamic resource's `genauth:pools` stack config.
+ */
+export interface PoolKeysArgs {
+    /**
+     * The user pool's access key id.
+     */
+    accessKeyId: pulumi.Input<string>;
+    /**
+     * The user pool's access key secret.
+     */
+    accessKeySecret: pulumi.Input<string>;
+    /**
+     * `genauth` or `authing`: the header brand of a private deployment; by default the provider's `brand`.
+     */
+    brand?: pulumi.Input<string | undefined>;
+    /**
+     * The GenAuth API host of this pool (https://...); by default the provider's `host`.
+     */
+    host?: pulumi.Input<string | undefined>;
+}
+
+/**
  * SendGrid (type `sendgrid`).
  */
 export interface SendGridConfigArgs {

@@ -21,6 +21,28 @@ export interface AliExmailConfig {
 }
 
 /**
+ * The keys of one user pool, an entry of the provider's `pools`: the same shape as an entry of the dynamic resource's `genauth:pools` stack config.
+ */
+export interface PoolKeys {
+    /**
+     * The user pool's access key id.
+     */
+    accessKeyId: string;
+    /**
+     * The user pool's access key secret.
+     */
+    accessKeySecret: string;
+    /**
+     * `genauth` or `authing`: the header brand of a private deployment; by default the provider's `brand`.
+     */
+    brand?: string;
+    /**
+     * The GenAuth API host of this pool (https://...); by default the provider's `host`.
+     */
+    host?: string;
+}
+
+/**
  * SendGrid (type `sendgrid`).
  */
 export interface SendGridConfig {

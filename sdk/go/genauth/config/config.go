@@ -11,7 +11,7 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// The user pool's access key id. Falls back to $GENAUTH_ACCESS_KEY_ID.
+// The access key id of the user pool to manage. Falls back to `$GENAUTH_ACCESS_KEY_ID`. A value that is empty or only white space counts as unset, here and in the environment.
 func GetAccessKeyId(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "genauth:accessKeyId")
 	if err == nil {
@@ -24,7 +24,7 @@ func GetAccessKeyId(ctx *pulumi.Context) string {
 	return value
 }
 
-// The user pool's access key secret. Falls back to $GENAUTH_ACCESS_KEY_SECRET.
+// The access key secret of the user pool to manage (secret). Falls back to `$GENAUTH_ACCESS_KEY_SECRET`. A value that is empty or only white space counts as unset, here and in the environment.
 func GetAccessKeySecret(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "genauth:accessKeySecret")
 	if err == nil {
@@ -37,7 +37,7 @@ func GetAccessKeySecret(ctx *pulumi.Context) string {
 	return value
 }
 
-// `genauth` or `authing`: the header brand, for a private deployment. Falls back to $GENAUTH_BRAND, then the host's brand.
+// `genauth` or `authing`, in any case: the brand of the request headers (`x-genauth-*` or `x-authing-*`). Only a private deployment of the Authing brand needs it; otherwise the host decides. Falls back to `$GENAUTH_BRAND`. A value that is empty or only white space counts as unset, here and in the environment.
 func GetBrand(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "genauth:brand")
 	if err == nil {
@@ -50,7 +50,7 @@ func GetBrand(ctx *pulumi.Context) string {
 	return value
 }
 
-// The GenAuth API host (https://...). Falls back to $GENAUTH_HOST, then https://api.genauth.ai.
+// The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
 func GetHost(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "genauth:host")
 	if err == nil {
@@ -61,4 +61,9 @@ func GetHost(ctx *pulumi.Context) string {
 		value = d.(string)
 	}
 	return value
+}
+
+// Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+func GetPools(ctx *pulumi.Context) string {
+	return config.Get(ctx, "genauth:pools")
 }
