@@ -32,11 +32,11 @@ import grpc
 from google.protobuf import empty_pb2  # type: ignore[import-untyped]
 
 from .. import _plugin_errors
-from .._constants import package_version
 from .._engine_log import EngineLog
 from .._pulumirpc import plugin_pb2, provider_pb2, provider_pb2_grpc
 from . import _protocol as protocol
 from ._provider import GenAuthProvider
+from ._schema import schema
 from ._values import marshal_map, unmarshal_map
 
 T = TypeVar("T")
@@ -212,7 +212,9 @@ def main() -> None:
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_OPTIONS)
-        servicer = ProviderServicer(package_version(), provider)
+        # The schema states the package's version (tests/test_versions.py holds the two
+        # together); reading the installed metadata instead would cost the start 2 MB.
+        servicer = ProviderServicer(schema()["version"], provider)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()
