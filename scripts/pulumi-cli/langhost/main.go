@@ -15,99 +15,45 @@
 // Python: <virtualenv>/bin/python when Pulumi.yaml sets runtime.options.virtualenv (relative to
 // the project root), else $PULUMI_PYTHON_CMD, else python3. Other runtime options (toolchain,
 // typechecker) are ignored: this repository uses a plain pip virtualenv.
+//
+// The Node.js and Go hosts of this module (nodejs/, go/) share its process, its answers to the
+// other calls and its handling of the program's exit with it (internal/langhost).
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
+
+	"pulumi-genauth/langhost/internal/langhost"
 )
 
-const (
-	execScript = "pulumi-language-python-exec"
-
-	// The exec script exits with this code after it has already reported the program's failure
-	// (e.g. the traceback) through the engine's log; the engine must then not report it again.
-	exitErrorAlreadyReported = 32
-)
+const execScript = "pulumi-language-python-exec"
 
 func main() {
-	// The engine may put logging/tracing flags before the engine address (see
-	// buildPluginArguments in the SDK's plugin package); unknown flags would make us exit.
-	// Our own flag set: glog, linked in through the SDK, owns -v and -logtostderr on the global one.
-	flags := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
-	tracing := flags.String("tracing", "", "Zipkin-compatible tracing endpoint, passed on to the program")
-	flags.Bool("logtostderr", false, "accepted for compatibility; ignored")
-	flags.Bool("logflow", false, "accepted for compatibility; ignored")
-	flags.Int("v", 0, "accepted for compatibility; ignored")
-	_ = flags.Parse(os.Args[1:]) // ExitOnError: never returns an error
-	engineAddress := flags.Arg(0)
-
-	self, err := os.Executable()
-	if err != nil {
-		fatalf("cannot locate this executable: %v", err)
-	}
-	// The exec script is installed next to us, whatever directory the engine found us in.
-	execPath := filepath.Join(filepath.Dir(self), execScript)
-	if _, err := os.Stat(execPath); err != nil {
-		fatalf("missing %s next to the language host: %v", execScript, err)
-	}
-
-	// Stop serving if the engine goes away without killing us, so no orphan host lingers.
-	stop := make(chan bool)
-	if engineAddress != "" {
-		ctx, engineGone := context.WithCancel(context.Background())
-		if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, engineGone); err != nil {
-			fatalf("cannot watch the engine at %s: %v", engineAddress, err)
+	langhost.Main("pulumi-language-python", func(args langhost.Args) (pulumirpc.LanguageRuntimeServer, error) {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("cannot locate this executable: %w", err)
 		}
-		go func() { <-ctx.Done(); close(stop) }()
-	}
-
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: stop,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, &host{
-				exec: execPath, engineAddress: engineAddress, tracing: *tracing,
-			})
-			return nil
-		},
+		// The exec script is installed next to us, whatever directory the engine found us in.
+		execPath := filepath.Join(filepath.Dir(self), execScript)
+		if _, err := os.Stat(execPath); err != nil {
+			return nil, fmt.Errorf("missing %s next to the language host: %w", execScript, err)
+		}
+		return &host{Base: langhost.Base{Args: args}, exec: execPath}, nil
 	})
-	if err != nil {
-		fatalf("cannot start the gRPC server: %v", err)
-	}
-	// The engine reads exactly one line from our stdout: the port. Anything after it (the
-	// program's own output, since the program inherits our stdout) is shown as program output.
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fatalf("%v", err)
-	}
-}
-
-func fatalf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "pulumi-language-python: "+format+"\n", args...)
-	os.Exit(1)
 }
 
 type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	exec          string
-	engineAddress string
-	tracing       string
+	langhost.Base
+	exec string
 }
 
 // pythonFor picks the interpreter for a program and, when it comes from a virtualenv, that
@@ -129,25 +75,6 @@ func pythonFor(info *pulumirpc.ProgramInfo) (python, venv string, err error) {
 		return cmd, "", nil
 	}
 	return "python3", "", nil
-}
-
-// withEnv returns env with the given variables set (replacing earlier values) and the ones
-// mapped to "" removed.
-func withEnv(env []string, set map[string]string) []string {
-	out := make([]string, 0, len(env)+len(set))
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); set[k] == "" {
-			if _, listed := set[k]; !listed {
-				out = append(out, kv)
-			}
-		}
-	}
-	for k, v := range set {
-		if v != "" {
-			out = append(out, k+"="+v)
-		}
-	}
-	return out
 }
 
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
@@ -181,7 +108,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		}
 	}
 	add("monitor", req.GetMonitorAddress())
-	add("engine", h.engineAddress)
+	add("engine", h.EngineAddress)
 	add("project", req.GetProject())
 	add("stack", req.GetStack())
 	add("pwd", req.GetPwd())
@@ -189,29 +116,21 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	add("parallel", strconv.Itoa(int(req.GetParallel())))
 	add("organization", req.GetOrganization())
 	add("root_directory", info.GetRootDirectory())
-	add("tracing", h.tracing)
+	add("tracing", h.Tracing)
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	configMap := req.GetConfig()
-	if configMap == nil {
-		configMap = map[string]string{} // "{}", not "null": the SDK iterates over it
-	}
-	config, err := json.Marshal(configMap)
+	config, err := langhost.ConfigJSON(req.GetConfig())
 	if err != nil {
-		return nil, fmt.Errorf("serializing the stack configuration: %w", err)
+		return nil, err
 	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{} // "[]", not "null": the SDK iterates over it
-	}
-	secretKeysJSON, err := json.Marshal(secretKeys)
+	secretKeys, err := langhost.SecretKeysJSON(req.GetConfigSecretKeys())
 	if err != nil {
-		return nil, fmt.Errorf("serializing the secret configuration keys: %w", err)
+		return nil, err
 	}
 	set := map[string]string{
-		"PULUMI_CONFIG":             string(config),
-		"PULUMI_CONFIG_SECRET_KEYS": string(secretKeysJSON),
+		"PULUMI_CONFIG":             config,
+		"PULUMI_CONFIG_SECRET_KEYS": secretKeys,
 	}
 	if venv != "" {
 		// As if the virtualenv were activated, so that anything the program starts (pip,
@@ -224,68 +143,9 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 
 	cmd := exec.Command(python, args...)
 	cmd.Dir = programDir
-	cmd.Env = withEnv(os.Environ(), set)
+	cmd.Env = langhost.WithEnv(os.Environ(), set)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	err = cmd.Run()
-	var exitErr *exec.ExitError
-	switch {
-	case err == nil:
-		return &pulumirpc.RunResponse{}, nil
-	case errors.As(err, &exitErr) && exitErr.ExitCode() == exitErrorAlreadyReported:
-		return &pulumirpc.RunResponse{Bail: true}, nil
-	case errors.As(err, &exitErr):
-		return &pulumirpc.RunResponse{
-			Error: fmt.Sprintf("program exited with non-zero exit code: %d", exitErr.ExitCode()),
-		}, nil
-	default:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run %s: %v", python, err)}, nil
-	}
-}
-
-func (h *host) Handshake(
-	context.Context, *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *host) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-// InstallDependencies (`pulumi install`, and `pulumi new`) is deliberately a no-op:
-// the repository's scripts/bootstrap owns the virtualenv.
-func (h *host) InstallDependencies(
-	*pulumirpc.InstallDependenciesRequest, pulumirpc.LanguageRuntime_InstallDependenciesServer,
-) error {
-	return nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: pluginVersion()}, nil
-}
-
-// pluginVersion is the CLI version stamped in at build time, else the version of the SDK module
-// we were built against (both are the pinned Pulumi version).
-func pluginVersion() string {
-	if version.Version != "" {
-		return version.Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, dep := range bi.Deps {
-			if dep.Path == "github.com/pulumi/pulumi/sdk/v3" {
-				return dep.Version
-			}
-		}
-	}
-	return ""
+	return langhost.RunProgram(cmd, python), nil
 }
 
 func (h *host) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
@@ -304,10 +164,4 @@ func (h *host) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc
 		Executable: python,
 		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "Python "),
 	}, nil
-}
-
-func (h *host) GetProgramDependencies(
-	context.Context, *pulumirpc.GetProgramDependenciesRequest,
-) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return &pulumirpc.GetProgramDependenciesResponse{}, nil
 }
