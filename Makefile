@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: demo test compat lint bootstrap cli bench mutate
+.PHONY: demo test compat lint bootstrap cli bench mutate dist
 
 demo:            ## set up, start the emulator, `pulumi up` the dev stack against it
 	scripts/demo
@@ -29,3 +29,6 @@ bench: bootstrap ## the figures of the README's Performance section (not part of
 
 mutate:          ## mutation testing of the provider's modules (mutmut; ~10 minutes, not in CI)
 	scripts/mutate
+
+dist:            ## dist/: the wheel, the sdist, the npm package and the plugin tarball of a release
+	scripts/dist

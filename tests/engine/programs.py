@@ -129,11 +129,20 @@ def install_go(root: Path) -> Path:
 
 
 def example_stack(
-    installed: Path, root: Path, cli: PulumiCli, emulator: EmulatorServer
+    installed: Path,
+    root: Path,
+    cli: PulumiCli,
+    emulator: EmulatorServer,
+    pulumi_home: Path | None = None,
 ) -> Iterator[YamlStack]:
     """Stack ``dev`` of a copy of the installed example under ``root``, configured as
     test_native's: the emulator's host, pool-a's keys as marketing's, pool-b's as support's,
-    the two canary secrets; the plugin named in Pulumi.yaml's ``plugins.providers``."""
+    the two canary secrets; the plugin named in Pulumi.yaml's ``plugins.providers``.
+
+    With ``pulumi_home`` (where ``pulumi plugin install`` has put the plugin), the project is
+    left as it is, with no ``plugins:`` entry, and PATH holds no virtualenv: the CLI's folder,
+    node's and go's, and the system's.
+    """
     language = installed.name
     host = {"typescript": "pulumi-language-nodejs", "go": "pulumi-language-go"}[language]
     if not (cli.bin_dir / host).exists():
@@ -146,14 +155,19 @@ def example_stack(
     if (installed / "node_modules").is_dir():
         (project / "node_modules").symlink_to(installed / "node_modules")
     (root / "sdk").symlink_to(REPO / "sdk", target_is_directory=True)
-    settings = yaml.safe_load((project / "Pulumi.yaml").read_text())
-    settings["plugins"] = {"providers": [{"name": "genauth", "path": str(PLUGIN_DIR)}]}
-    (project / "Pulumi.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    path = [str(cli.bin_dir), os.environ["PATH"]]
+    if pulumi_home is None:
+        settings = yaml.safe_load((project / "Pulumi.yaml").read_text())
+        settings["plugins"] = {"providers": [{"name": "genauth", "path": str(PLUGIN_DIR)}]}
+        (project / "Pulumi.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    else:
+        tools = {str(Path(found).parent) for found in map(shutil.which, ("node", "go")) if found}
+        path = [str(cli.bin_dir), *sorted(tools), "/usr/bin:/bin"]
     (root / "stack" / "backend").mkdir()
     env = {
         **go_env(),
-        "PATH": f"{cli.bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "PULUMI_HOME": str(root / "home"),
+        "PATH": os.pathsep.join(path),
+        "PULUMI_HOME": str(pulumi_home or root / "home"),
         "PULUMI_BACKEND_URL": f"file://{root / 'stack' / 'backend'}",
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "PULUMI_SKIP_UPDATE_CHECK": "true",
