@@ -48,7 +48,7 @@ from .support import (
     marked,
     sdk_client,
 )
-from .test_native import SUPPORT_SETTING, YamlStack, marketing_setting
+from .test_native import SUPPORT_SETTING, YamlStack, configure_example, marketing_setting
 
 EXAMPLES: Final = REPO / "examples"
 PLUGIN_DIR: Final = Path(sys.executable).parent  # its pulumi-resource-genauth
@@ -175,18 +175,7 @@ def example_stack(
         "PULUMI_SELF_MANAGED_STATE_GZIP": "false",
     }
     stack = YamlStack(root / "stack", env, cli.bin_dir / "pulumi")
-    stack.run("stack", "init", "dev")
-    marketing, support = emulator.pools
-    stack.run(
-        "config", "set-all",
-        "--plaintext", f"host={emulator.url}",
-        "--plaintext", f"marketingKeyId={marketing.access_key_id}",
-        "--secret", f"marketingKeySecret={marketing.access_key_secret}",
-        "--plaintext", f"supportKeyId={support.access_key_id}",
-        "--secret", f"supportKeySecret={support.access_key_secret}",
-        "--secret", f"smtpPassword={SMTP_PASSWORD}",
-        "--secret", f"sendgridKey={SENDGRID_KEY}",
-    )  # fmt: skip
+    configure_example(stack, emulator)
     yield stack
     shutil.rmtree(root / "home", ignore_errors=True)
 

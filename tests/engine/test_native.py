@@ -113,6 +113,23 @@ class YamlStack:
                     assert canary not in path.read_text(errors="replace"), path
 
 
+def configure_example(stack: YamlStack, emulator: EmulatorServer) -> None:
+    """Stack ``dev`` of an example, with its config: the emulator's host, pool-a's keys as
+    marketing's and pool-b's as support's, the two canary secrets (secrets as --secret)."""
+    stack.run("stack", "init", "dev")
+    marketing, support = emulator.pools
+    stack.run(
+        "config", "set-all",
+        "--plaintext", f"host={emulator.url}",
+        "--plaintext", f"marketingKeyId={marketing.access_key_id}",
+        "--secret", f"marketingKeySecret={marketing.access_key_secret}",
+        "--plaintext", f"supportKeyId={support.access_key_id}",
+        "--secret", f"supportKeySecret={support.access_key_secret}",
+        "--secret", f"smtpPassword={SMTP_PASSWORD}",
+        "--secret", f"sendgridKey={SENDGRID_KEY}",
+    )  # fmt: skip
+
+
 @pytest.fixture
 def yaml_stack(
     pulumi_cli: PulumiCli, emulator: EmulatorServer, tmp_path: Path, _engine_environ: None
@@ -135,18 +152,7 @@ def yaml_stack(
         "PULUMI_SKIP_UPDATE_CHECK": "true",
     }
     stack = YamlStack(tmp_path, env, pulumi_cli.bin_dir / "pulumi")
-    stack.run("stack", "init", "dev")
-    marketing, support = emulator.pools
-    for key, value, secret in [
-        ("host", emulator.url, False),
-        ("marketingKeyId", marketing.access_key_id, False),
-        ("marketingKeySecret", marketing.access_key_secret, True),
-        ("supportKeyId", support.access_key_id, False),
-        ("supportKeySecret", support.access_key_secret, True),
-        ("smtpPassword", SMTP_PASSWORD, True),
-        ("sendgridKey", SENDGRID_KEY, True),
-    ]:
-        stack.run("config", "set", key, value, *(["--secret"] if secret else []))
+    configure_example(stack, emulator)
     yield stack
     shutil.rmtree(tmp_path / "home", ignore_errors=True)
 

@@ -22,10 +22,15 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..support import SENDGRID_KEY, SMTP_PASSWORD
 from .programs import example_stack, install_go, install_typescript
 from .support import PASSPHRASE, REPO, REQUIRE_CLI_ENV, PulumiCli
-from .test_native import EXAMPLE, SUPPORT_SETTING, YamlStack, marketing_setting
+from .test_native import (
+    EXAMPLE,
+    SUPPORT_SETTING,
+    YamlStack,
+    configure_example,
+    marketing_setting,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -140,18 +145,7 @@ def installed_yaml_stack(
         "PULUMI_SKIP_UPDATE_CHECK": "true",
     }
     stack = YamlStack(tmp_path, env, pulumi_cli.bin_dir / "pulumi")
-    stack.run("stack", "init", "dev")
-    marketing, support = emulator.pools
-    for key, value, secret in [
-        ("host", emulator.url, False),
-        ("marketingKeyId", marketing.access_key_id, False),
-        ("marketingKeySecret", marketing.access_key_secret, True),
-        ("supportKeyId", support.access_key_id, False),
-        ("supportKeySecret", support.access_key_secret, True),
-        ("smtpPassword", SMTP_PASSWORD, True),
-        ("sendgridKey", SENDGRID_KEY, True),
-    ]:
-        stack.run("config", "set", key, value, *(["--secret"] if secret else []))
+    configure_example(stack, emulator)
     return stack
 
 
