@@ -171,8 +171,8 @@ def test_another_pool_replaces_the_resource_and_says_so_by_path() -> None:
     answer = run(made.diff(DiffRequest(URN, "pool-a", old, new, [])))
     made.close()
     assert answer.replaces == ["pool"]
-    assert {path: diff.kind for path, diff in answer.detailed_diff.items()} == {
-        "pool": PropertyDiffKind.UPDATE_REPLACE
+    assert {path: (diff.kind, diff.input_diff) for path, diff in answer.detailed_diff.items()} == {
+        "pool": (PropertyDiffKind.UPDATE_REPLACE, True)
     }
 
 
@@ -183,3 +183,39 @@ def test_the_same_pool_is_no_change() -> None:
     made.close()
     assert answer.changes is False
     assert answer.replaces == []
+
+
+def test_a_provider_without_pools_says_it_has_no_entries() -> None:
+    made = configured({})
+    checked = check(made, {"type": "sendgrid", "sendGridConfig": SENDGRID, "pool": "a"})
+    made.close()
+    assert [f.reason for f in checked.failures] == [
+        "pool 'a' is not an entry of the provider's pools (genauth:pools for the default "
+        "provider; entries: none)"
+    ]
+
+
+def test_a_pool_not_known_yet_leaves_the_keys_to_the_apply(multi: GenAuthProvider) -> None:
+    checked = check(multi, {"type": "sendgrid", "sendGridConfig": SENDGRID, "pool": UNKNOWN})
+    assert checked.failures == []
+    assert "accessKeyId" not in checked.inputs
+
+
+def test_each_entry_and_the_provider_s_own_keys_have_a_client_of_their_own(
+    emulator: EmulatorServer,
+) -> None:
+    """A resource of entry b, then one on the provider's own keys (pool-a): each its pool."""
+    pool_a = emulator.pools[0]
+    made = configured(
+        {"b": entries(emulator)["b"]},
+        host=emulator.url,
+        accessKeyId=pool_a.access_key_id,
+        accessKeySecret=pool_a.access_key_secret,
+    )
+    on_b = values({"type": "sendgrid", "sendGridConfig": SENDGRID, "pool": "b"})
+    on_a = values({"type": "sendgrid", "sendGridConfig": SENDGRID})
+    run(made.update(UpdateRequest(URN, "pool-b", {}, on_b, 60, [], False)))
+    run(made.update(UpdateRequest(f"{URN}-a", "pool-a", {}, on_a, 60, [], False)))
+    made.close()
+    assert emulator.stored("pool-a") is not None
+    assert emulator.stored("pool-b") is not None

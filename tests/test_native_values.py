@@ -23,7 +23,10 @@ from pulumi_genauth.native._values import (
     SIGNATURE_KEY,
     Computed,
     PropertyValue,
+    holds_unknown,
+    marshal,
     marshal_map,
+    plain,
     unmarshal_map,
 )
 
@@ -121,3 +124,31 @@ def test_the_signatures_are_the_sdk_s() -> None:
         rpc._special_secret_sig,
         rpc._special_output_value_sig,
     ) == (SIGNATURE_KEY, SECRET_SIGNATURE, OUTPUT_SIGNATURE)
+
+
+def test_a_repr_shows_a_plain_value_and_hides_a_secret_one() -> None:
+    assert repr(PropertyValue("x")) == "PropertyValue('x')"
+    assert repr(PropertyValue("x", True)) == "PropertyValue([secret])"
+
+
+def test_a_new_value_keeps_its_secrecy() -> None:
+    assert PropertyValue("a", True).with_value("b") == PropertyValue("b", True)
+    assert PropertyValue("a").with_value("b") == PropertyValue("b")
+
+
+def test_an_unknown_goes_out_as_the_sentinel_and_a_stranger_is_named() -> None:
+    assert marshal(PropertyValue(Computed())).string_value == UNKNOWN
+    with pytest.raises(TypeError, match=r"^a property value of type object cannot be sent$"):
+        marshal(PropertyValue(object()))
+
+
+def test_an_output_that_says_it_is_not_secret_is_not() -> None:
+    wire = sdk.PropertyValue.marshal_map({"known": sdk.PropertyValue("v").with_dependencies({"u"})})
+    assert unmarshal_map(wire) == {"known": PropertyValue("v")}
+
+
+def test_plain_and_holds_unknown_look_inside_lists() -> None:
+    listed = PropertyValue((PropertyValue("a", True), PropertyValue(UNKNOWN)))
+    assert plain(listed) == ["a", UNKNOWN]
+    assert holds_unknown(["a", UNKNOWN])
+    assert not holds_unknown(["a", "b"])

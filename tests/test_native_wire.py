@@ -187,3 +187,27 @@ def test_a_deployment_s_calls_round_trip_through_the_wire(
     destroying.close()
     assert deleted == empty_pb2.Empty()
     assert emulator.stored("pool-a")["enabled"] is False
+
+
+def test_another_pool_is_a_replacement_on_the_wire(wire: Wire) -> None:
+    def on(pool: str) -> struct_pb2.Struct:
+        return struct({"type": "sendgrid", "sendGridConfig": SENDGRID, "pool": pool})
+
+    answer = wire(
+        "Diff", provider_pb2.DiffRequest(urn=URN, id="pool-a", olds=on("a"), news=on("b"))
+    )
+    assert list(answer.replaces) == ["pool"]
+    assert not answer.deleteBeforeReplace
+
+
+def test_the_import_check_is_told_by_its_old_inputs(wire: Wire) -> None:
+    """`pulumi import` checks Read's inputs as old and new: the unread secret passes there;
+    the same inputs as a program's (no old inputs) are refused."""
+    wire.configure()
+    unread = struct(
+        {"type": "sendgrid", "sendGridConfig": {"sender": "a@example.com", "apikey": None}}
+    )
+    imported = wire("Check", provider_pb2.CheckRequest(urn=URN, olds=unread, news=unread))
+    assert list(imported.failures) == []
+    declared = wire("Check", provider_pb2.CheckRequest(urn=URN, news=unread))
+    assert list(declared.failures) != []

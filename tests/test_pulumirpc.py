@@ -19,6 +19,10 @@ def test_the_alias_package_is_the_sdk_s_proto_folder_registered_once(
     name = _pulumirpc._package()
     package = sys.modules[name]
     assert package.__path__ == [str(Path(provider_pb2.__file__).parent)]
+    assert (package.__name__, package.__doc__) == (
+        _pulumirpc._PACKAGE,
+        "pulumirpc, as generated in the pulumi package",
+    )
     assert _pulumirpc._package() == name
     assert sys.modules[name] is package
 
@@ -26,7 +30,7 @@ def test_the_alias_package_is_the_sdk_s_proto_folder_registered_once(
 def test_a_missing_pulumi_package_is_an_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, _pulumirpc._PACKAGE)
     monkeypatch.setattr(importlib.util, "find_spec", lambda _name: None)
-    with pytest.raises(ImportError, match="the pulumi package is not installed"):
+    with pytest.raises(ImportError, match=r"^the pulumi package is not installed$"):
         _pulumirpc._package()
 
 
