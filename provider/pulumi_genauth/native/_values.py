@@ -18,6 +18,8 @@ from typing import Any, Final
 
 from google.protobuf import struct_pb2  # type: ignore[import-untyped]
 
+from .._constants import UNKNOWN
+
 # The signatures of the engine's special objects (pulumi/sdk/go/common/resource/sig).
 SIGNATURE_KEY: Final = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE: Final = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - a tag
@@ -59,8 +61,6 @@ def plain(value: PropertyValue) -> Any:
 
 def holds_unknown(value: Any) -> bool:
     """Whether a plain value, or anything in it, is not known yet (a preview)."""
-    from .._constants import UNKNOWN  # noqa: PLC0415 - see _marshal_value
-
     if isinstance(value, Mapping):
         return any(holds_unknown(item) for item in value.values())
     if isinstance(value, list):
@@ -129,8 +129,6 @@ def _marshal_value(value: Any) -> struct_pb2.Value:
     if isinstance(value, str):
         return struct_pb2.Value(string_value=value)
     if isinstance(value, Computed):
-        from .._constants import UNKNOWN  # noqa: PLC0415 - rare: a preview's unknown output
-
         return struct_pb2.Value(string_value=UNKNOWN)
     if isinstance(value, Mapping):
         return struct_pb2.Value(
