@@ -180,6 +180,19 @@ def example_stack(
     shutil.rmtree(root / "home", ignore_errors=True)
 
 
+@pytest.fixture
+def stack(
+    installed: Path,
+    pulumi_cli: PulumiCli,
+    emulator: EmulatorServer,
+    tmp_path: Path,
+    _engine_environ: None,
+) -> Iterator[YamlStack]:
+    """Stack ``dev`` of the example the test module installed (its ``installed`` fixture),
+    configured for the emulator's two pools. Imported by test_typescript and test_go."""
+    yield from example_stack(installed, tmp_path, pulumi_cli, emulator)
+
+
 def replace_once(source: str, old: str, new: str) -> str:
     """``source`` with its one occurrence of ``old`` replaced (fail if the example changed)."""
     assert source.count(old) == 1, f"the example no longer reads {old!r}: update the test"

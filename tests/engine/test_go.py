@@ -9,7 +9,6 @@ emulator.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,29 +16,17 @@ import pytest
 from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
-from .programs import example_stack, install_go, lifecycle, plain_secrets, replace_once
-from .support import PulumiCli
+from .programs import install_go, lifecycle, plain_secrets, replace_once, stack
 from .test_native import YamlStack
 
 pytestmark = pytest.mark.engine
+__all__ = ["stack"]  # the fixture (programs.stack), used by name
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """examples/go, built once (for this module) so that the Go build cache is warm."""
     return install_go(tmp_path_factory.mktemp("go"))
-
-
-@pytest.fixture
-def stack(
-    installed: Path,
-    pulumi_cli: PulumiCli,
-    emulator: EmulatorServer,
-    tmp_path: Path,
-    _engine_environ: None,
-) -> Iterator[YamlStack]:
-    """Stack ``dev`` of the example, configured for the emulator's two pools."""
-    yield from example_stack(installed, tmp_path, pulumi_cli, emulator)
 
 
 def make_plain(program: str) -> str:

@@ -9,7 +9,6 @@ explicit providers on pool-a and pool-b of the emulator.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,29 +16,17 @@ import pytest
 from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
-from .programs import example_stack, install_typescript, lifecycle, plain_secrets, replace_once
-from .support import PulumiCli
+from .programs import install_typescript, lifecycle, plain_secrets, replace_once, stack
 from .test_native import YamlStack
 
 pytestmark = pytest.mark.engine
+__all__ = ["stack"]  # the fixture (programs.stack), used by name
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """examples/typescript with its dependencies installed (once for this module)."""
     return install_typescript(tmp_path_factory.mktemp("typescript"))
-
-
-@pytest.fixture
-def stack(
-    installed: Path,
-    pulumi_cli: PulumiCli,
-    emulator: EmulatorServer,
-    tmp_path: Path,
-    _engine_environ: None,
-) -> Iterator[YamlStack]:
-    """Stack ``dev`` of the example, configured for the emulator's two pools."""
-    yield from example_stack(installed, tmp_path, pulumi_cli, emulator)
 
 
 def make_plain(program: str) -> str:
