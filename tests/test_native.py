@@ -497,7 +497,8 @@ def plain_values(properties: Mapping[str, PropertyValue]) -> dict[str, Any]:
 
 
 def outputs_of(config: str, fields: dict[str, Any], kind: str = "custom") -> dict[str, Any]:
-    """The outputs of pool-a's resource: the setting, its secret marked, and appliedSetting."""
+    """The outputs of pool-a's resource: the setting, its secret marked, and appliedSetting
+    (secret as a whole)."""
     secret = {"smtpConfig": "senderPass", "sendGridConfig": "apikey"}[config]
     shown = {k: ("secret", v) if k == secret else v for k, v in fields.items()}
     return {
@@ -506,7 +507,10 @@ def outputs_of(config: str, fields: dict[str, Any], kind: str = "custom") -> dic
         "enabled": True,
         **{names.camel(name): None for name in CONFIG_FIELDS},
         config: shown,
-        "appliedSetting": {"type": kind, config: {k: v for k, v in fields.items() if k != secret}},
+        "appliedSetting": (
+            "secret",
+            {"type": kind, config: {k: v for k, v in fields.items() if k != secret}},
+        ),
         "accessKeyId": "pool-a-access-key-id",
     }
 

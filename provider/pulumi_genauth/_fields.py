@@ -57,6 +57,11 @@ SETTING_KEYS: Final = ("type", "enabled", *CONFIG_FIELDS)
 POOL_KEY: Final = "pool"
 # An output only: the setting (without its secret) that the resource last applied, which a
 # refresh does not overwrite; delete disables the live setting only while it is this one.
+# Both front ends keep it secret as a whole, always, whatever the program marked: it copies
+# the config's fields, so a config the program made secret would otherwise be in plain text
+# here. The fields themselves are kept (not a fingerprint of them): delete must name the field
+# that differs when it leaves a pool alone, and a hash of a host name or a mailbox could be
+# confirmed by guessing; encrypted with the stack's secrets, they reveal nothing.
 APPLIED_KEY: Final = "applied_setting"
 # The access key id the setting was last applied with. Check puts the configured one in the
 # inputs and apply records it in the outputs, so that a new key previews as an update (with

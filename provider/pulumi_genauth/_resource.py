@@ -17,7 +17,7 @@ import pulumi.dynamic
 from pulumi.runtime.settings import get_root_resource
 
 from ._exceptions import GenAuthError
-from ._fields import CONFIG_FIELDS, SECRET_FIELD_BY_CONFIG, EmailProviderType
+from ._fields import APPLIED_KEY, CONFIG_FIELDS, SECRET_FIELD_BY_CONFIG, EmailProviderType
 from ._provider import EmailProviderProvider
 
 
@@ -303,7 +303,13 @@ class EmailProvider(
             "userpool_id": None,
             "access_key_id": None,
         }
-        super().__init__(_PROVIDER, resource_name, props, opts)
+        # The bookkeeping copies the config's fields: secret always (see _fields.APPLIED_KEY).
+        # The engine marks it at every step, a "same" one too, so an older state's plain
+        # bookkeeping is rewritten secret by the next `pulumi up`.
+        secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=[APPLIED_KEY])
+        super().__init__(
+            _PROVIDER, resource_name, props, pulumi.ResourceOptions.merge(opts, secret_outputs)
+        )
 
     # The SDK puts each output in the instance's __dict__, under its name; this property,
     # found first, hands programs the port as the int it is (the engine's numbers are floats).

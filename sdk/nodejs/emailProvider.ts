@@ -130,6 +130,10 @@ export class EmailProvider extends pulumi.CustomResource {
      */
     declare public readonly aliExmailConfig: pulumi.Output<outputs.AliExmailConfig | undefined>;
     /**
+     * The setting (without its password or API key) this resource last applied: `destroy` hands the pool back to GenAuth's built-in mail only while the live setting is still this one. Kept by the provider for itself, and always secret: it copies the config's fields, which a program may have made secret.
+     */
+    declare public /*out*/ readonly appliedSetting: pulumi.Output<any | undefined>;
+    /**
      * Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.
      */
     declare public readonly enabled: pulumi.Output<boolean>;
@@ -181,10 +185,12 @@ export class EmailProvider extends pulumi.CustomResource {
             resourceInputs["type"] = args?.type;
             resourceInputs["verifySmtp"] = args?.verifySmtp;
             resourceInputs["accessKeyId"] = undefined /*out*/;
+            resourceInputs["appliedSetting"] = undefined /*out*/;
             resourceInputs["userpoolId"] = undefined /*out*/;
         } else {
             resourceInputs["accessKeyId"] = undefined /*out*/;
             resourceInputs["aliExmailConfig"] = undefined /*out*/;
+            resourceInputs["appliedSetting"] = undefined /*out*/;
             resourceInputs["enabled"] = undefined /*out*/;
             resourceInputs["pool"] = undefined /*out*/;
             resourceInputs["sendGridConfig"] = undefined /*out*/;
@@ -194,6 +200,8 @@ export class EmailProvider extends pulumi.CustomResource {
             resourceInputs["userpoolId"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const secretOpts = { additionalSecretOutputs: ["appliedSetting"] };
+        opts = pulumi.mergeOptions(opts, secretOpts);
         super(EmailProvider.__pulumiType, name, resourceInputs, opts);
     }
 }

@@ -9,6 +9,7 @@ emulator.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
 from .programs import install_go, lifecycle, plain_secrets, replace_once, stack
+from .secrecy import PLANTED, run_whole_secret_native
 from .test_native import YamlStack
 
 pytestmark = pytest.mark.engine
@@ -46,6 +48,38 @@ def make_plain(program: str) -> str:
     )
 
 
+# marketingMail's config in examples/go/main.go.
+EXAMPLE_SMTP_CONFIG = """			SmtpConfig: &genauth.SmtpConfigArgs{
+				SmtpHost:   pulumi.String("smtp.example.com"),
+				SmtpPort:   pulumi.Int(465),
+				Sender:     pulumi.String("marketing@example.com"),
+				SenderPass: cfg.RequireSecret("smtpPassword"),
+				Secure:     pulumi.Bool(true),
+			},
+"""
+
+
+def declare_whole_secret(program: str, host: str) -> str:
+    """main.go with marketingMail's smtpConfig planted and ``pulumi.ToSecret`` as a whole, and
+    that config exported as ``marketingSmtp``."""
+    planted = (
+        "\t\t\tSmtpConfig: pulumi.ToSecret(&genauth.SmtpConfigArgs{\n"
+        f"\t\t\t\tSmtpHost:   pulumi.String({json.dumps(host)}),\n"
+        f"\t\t\t\tSmtpPort:   pulumi.Int({PLANTED['smtpPort']}),\n"
+        f"\t\t\t\tSender:     pulumi.String({json.dumps(PLANTED['sender'])}),\n"
+        '\t\t\t\tSenderPass: cfg.RequireSecret("smtpPassword"),\n'
+        f"\t\t\t\tSecure:     pulumi.Bool({json.dumps(PLANTED['secure'])}),\n"
+        "\t\t\t}).(genauth.SmtpConfigOutput).ToSmtpConfigPtrOutput(),\n"
+    )
+    program = replace_once(program, EXAMPLE_SMTP_CONFIG, planted)
+    return replace_once(
+        program,
+        'ctx.Export("supportPool", supportMail.UserpoolId)\n',
+        'ctx.Export("supportPool", supportMail.UserpoolId)\n'
+        '\t\tctx.Export("marketingSmtp", marketingMail.SmtpConfig)\n',
+    )
+
+
 def test_the_go_example_goes_up_shows_changes_and_errors_and_comes_down(
     stack: YamlStack, emulator: EmulatorServer
 ) -> None:
@@ -61,3 +95,11 @@ def test_secrets_passed_plain_from_go_stay_secret(
     """A password and an API key given as plain strings are secret in the state, the stack's
     outputs and every backend file: the plugin marks them, not the program."""
     plain_secrets(stack, emulator, "main.go", make_plain)
+
+
+def test_a_whole_secret_config_from_go_is_secret_everywhere(
+    stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """``pulumi.ToSecret`` over the whole config: the scenario of
+    ``secrecy.run_whole_secret_native``."""
+    run_whole_secret_native(stack, emulator, "main.go", declare_whole_secret)

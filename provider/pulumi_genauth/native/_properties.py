@@ -7,7 +7,10 @@ program, names them in camelCase (``smtpConfig.senderPass``). The engine's value
 a preview is the wire's unknown sentinel (a string the core recognises).
 
 Secrets are marked here, by the schema's rule, whatever the program passed: the secret field
-of every config (``senderPass``, ``apikey``), in the inputs Check returns and in every output.
+of every config (``senderPass``, ``apikey``), in the inputs Check returns and in every output,
+and the bookkeeping ``appliedSetting`` as a whole. What the program itself made secret, at any
+depth, is carried from the inputs to the outputs under the same path (:func:`secret_like`):
+this plugin accepts secrets, so the engine leaves that to it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._constants import UNKNOWN
-from .._fields import CONFIG_FIELDS, CONFIG_RULES, SECRET_FIELD_BY_CONFIG, VERIFY_SMTP_KEY
+from .._fields import (
+    APPLIED_KEY,
+    CONFIG_FIELDS,
+    CONFIG_RULES,
+    SECRET_FIELD_BY_CONFIG,
+    VERIFY_SMTP_KEY,
+)
 from ._values import Computed, PropertyValue
 
 _WORD_BOUNDARY: Final = re.compile(r"_([a-z0-9])")
@@ -85,8 +94,46 @@ def to_engine(bag: Mapping[str, Any]) -> dict[str, PropertyValue]:
                 }
             )
         else:
-            result[camel(key)] = _value(item)
+            # The bookkeeping is secret as a whole, always (see _fields.APPLIED_KEY).
+            result[camel(key)] = _value(item, secret=key == APPLIED_KEY)
     return result
+
+
+def secret_like(
+    outputs: Mapping[str, PropertyValue], inputs: Mapping[str, PropertyValue]
+) -> dict[str, PropertyValue]:
+    """``outputs`` with every value secret whose path is secret in ``inputs``.
+
+    As the engine's own ``annotateSecrets`` does for a provider that does not accept secrets
+    (pulumi/pulumi v3.274.1, pkg/resource/plugin/provider_plugin.go): objects found on both
+    sides are walked, any other value under a secret input is secret as a whole (a list too).
+    So a config the program made secret as a whole, or one field of it, is as secret in the
+    outputs (and, from the old inputs, in what a refresh reads) as it was in the program.
+    """
+    return {
+        key: _secret_like(value, inputs[key]) if key in inputs else value
+        for key, value in outputs.items()
+    }
+
+
+def _secret_like(output: PropertyValue, given: PropertyValue) -> PropertyValue:
+    both_objects = isinstance(given.value, Mapping) and isinstance(output.value, Mapping)
+    if both_objects and not given.is_secret:
+        return output.with_value(secret_like(output.value, given.value))
+    if _holds_secret(given):
+        return output.with_secret(True)
+    return output
+
+
+def _holds_secret(value: PropertyValue) -> bool:
+    inner = value.value
+    if value.is_secret:
+        return True
+    if isinstance(inner, Mapping):
+        return any(_holds_secret(item) for item in inner.values())
+    if isinstance(inner, tuple):
+        return any(_holds_secret(item) for item in inner)
+    return False
 
 
 def with_secrets_marked(properties: Mapping[str, PropertyValue]) -> dict[str, PropertyValue]:

@@ -222,7 +222,10 @@ class GenAuthProvider:
         outputs = await self._call(
             request.urn, _lifecycle.adopt, client, props, self._claims, self._warner(request.urn)
         )
-        return CreateResponse(resource_id=client.userpool_id, properties=_outputs(outputs))
+        return CreateResponse(
+            resource_id=client.userpool_id,
+            properties=names.secret_like(_outputs(outputs), request.properties),
+        )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         """Apply the declared setting and return the full outputs."""
@@ -233,7 +236,7 @@ class GenAuthProvider:
             request.urn, self._client_for, request.resource_id, props.get(POOL_KEY)
         )
         outputs = await self._call(request.urn, _lifecycle.apply, client, props, self._claims)
-        return UpdateResponse(properties=_outputs(outputs))
+        return UpdateResponse(properties=names.secret_like(_outputs(outputs), request.news))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         """The live setting (refresh, and `pulumi import`, which knows only the pool id)."""
@@ -253,10 +256,11 @@ class GenAuthProvider:
             # An import: the live setting is what the resource now owns.
             outputs[APPLIED_KEY] = public_setting(inputs)
         declared = {key: value for key, value in inputs.items() if value is not None}
+        # What the program made secret stays secret in what a refresh reads back.
         return ReadResponse(
             resource_id=request.resource_id,
-            properties=_outputs(outputs),
-            inputs=names.to_engine(declared),
+            properties=names.secret_like(_outputs(outputs), request.properties),
+            inputs=names.secret_like(names.to_engine(declared), request.inputs),
         )
 
     async def delete(self, request: DeleteRequest) -> None:

@@ -34,8 +34,8 @@ def schema_text() -> str:
 # The keys of the provider's config (genauth:<key>) and the resource's input properties.
 PROVIDER_CONFIG_KEYS: Final = tuple(schema()["config"]["variables"])
 RESOURCE_INPUTS: Final = frozenset(schema()["resources"][RESOURCE_TOKEN]["inputProperties"])
-# Everything this plugin writes into a resource's state: the schema's outputs, the inputs, and
-# appliedSetting (what delete compares; not for programs).
+# Everything this plugin writes into a resource's state: the schema's outputs (appliedSetting,
+# what delete compares, among them) and the inputs.
 STATE_KEYS: Final = frozenset(
-    {*schema()["resources"][RESOURCE_TOKEN]["properties"], *RESOURCE_INPUTS, "appliedSetting"}
+    {*schema()["resources"][RESOURCE_TOKEN]["properties"], *RESOURCE_INPUTS}
 )

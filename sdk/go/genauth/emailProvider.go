@@ -130,6 +130,8 @@ type EmailProvider struct {
 	AccessKeyId pulumi.StringPtrOutput `pulumi:"accessKeyId"`
 	// The Ali enterprise mail account, for type `ali`.
 	AliExmailConfig AliExmailConfigPtrOutput `pulumi:"aliExmailConfig"`
+	// The setting (without its password or API key) this resource last applied: `destroy` hands the pool back to GenAuth's built-in mail only while the live setting is still this one. Kept by the provider for itself, and always secret: it copies the config's fields, which a program may have made secret.
+	AppliedSetting pulumi.AnyOutput `pulumi:"appliedSetting"`
 	// Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.
 	Enabled pulumi.BoolOutput `pulumi:"enabled"`
 	// The entry of the provider's `pools` whose keys manage this resource's user pool; without it, the provider's own `accessKeyId`/`accessKeySecret`. Another entry replaces the resource (it is another user pool's setting).
@@ -156,6 +158,10 @@ func NewEmailProvider(ctx *pulumi.Context,
 	if args.Type == nil {
 		return nil, errors.New("invalid value for required argument 'Type'")
 	}
+	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"appliedSetting",
+	})
+	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource EmailProvider
 	err := ctx.RegisterResource("genauth:index:EmailProvider", name, args, &resource, opts...)
@@ -278,6 +284,11 @@ func (o EmailProviderOutput) AccessKeyId() pulumi.StringPtrOutput {
 // The Ali enterprise mail account, for type `ali`.
 func (o EmailProviderOutput) AliExmailConfig() AliExmailConfigPtrOutput {
 	return o.ApplyT(func(v *EmailProvider) AliExmailConfigPtrOutput { return v.AliExmailConfig }).(AliExmailConfigPtrOutput)
+}
+
+// The setting (without its password or API key) this resource last applied: `destroy` hands the pool back to GenAuth's built-in mail only while the live setting is still this one. Kept by the provider for itself, and always secret: it copies the config's fields, which a program may have made secret.
+func (o EmailProviderOutput) AppliedSetting() pulumi.AnyOutput {
+	return o.ApplyT(func(v *EmailProvider) pulumi.AnyOutput { return v.AppliedSetting }).(pulumi.AnyOutput)
 }
 
 // Whether the pool sends through this service (false: the setting is kept, and the pool sends through GenAuth's built-in mail). Default true.

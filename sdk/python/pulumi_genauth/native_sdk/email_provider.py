@@ -376,7 +376,10 @@ class EmailProvider(pulumi.CustomResource):
             __props__.__dict__["type"] = type
             __props__.__dict__["verify_smtp"] = verify_smtp
             __props__.__dict__["access_key_id"] = None
+            __props__.__dict__["applied_setting"] = None
             __props__.__dict__["userpool_id"] = None
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["appliedSetting"])
+        opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(EmailProvider, __self__).__init__(
             'genauth:index:EmailProvider',
             resource_name,
@@ -401,6 +404,7 @@ class EmailProvider(pulumi.CustomResource):
 
         __props__.__dict__["access_key_id"] = None
         __props__.__dict__["ali_exmail_config"] = None
+        __props__.__dict__["applied_setting"] = None
         __props__.__dict__["enabled"] = None
         __props__.__dict__["pool"] = None
         __props__.__dict__["send_grid_config"] = None
@@ -431,6 +435,14 @@ class EmailProvider(pulumi.CustomResource):
         The Ali enterprise mail account, for type `ali`.
         """
         return pulumi.get(self, "ali_exmail_config")
+
+    @_builtins.property
+    @pulumi.getter(name="appliedSetting")
+    def applied_setting(self) -> pulumi.Output[Optional[Any]]:
+        """
+        The setting (without its password or API key) this resource last applied: `destroy` hands the pool back to GenAuth's built-in mail only while the live setting is still this one. Kept by the provider for itself, and always secret: it copies the config's fields, which a program may have made secret.
+        """
+        return pulumi.get(self, "applied_setting")
 
     @_builtins.property
     @pulumi.getter
