@@ -6,12 +6,21 @@ The secrets are canaries: tests search logs, errors, state and CLI output for th
 
 from __future__ import annotations
 
+import importlib.machinery
+import sys
+import types
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from pulumi.runtime import proto
+
+from pulumi_genauth import _dynamic_server
 from pulumi_genauth._client import RetryPolicy
 from pulumi_genauth._constants import CONFIG_EMAIL_PROVIDER_PATH
 
 if TYPE_CHECKING:
+    import pytest
+
+    from pulumi_genauth._provider import EmailProviderProvider
     from pulumi_genauth.emulator.server import EmulatorServer
 
 # Retries that do not keep a test waiting: the same policy, short pauses.
@@ -110,3 +119,30 @@ def where(failure: Failure) -> str:
     nested property's value as ``{<nil>}``); a failure that names one is taken at its word.
     """
     return failure.property or failure.reason.split(" ", 1)[0]
+
+
+def served_diff(
+    monkeypatch: pytest.MonkeyPatch,
+    provider: EmailProviderProvider,
+    olds: dict[str, Any],
+    news: dict[str, Any],
+) -> Any:
+    """The DiffResponse the SDK's dynamic-provider server sends for ``provider.diff`` in the
+    plugin, where ``_dynamic_server`` has patched the server's ``proto`` to add the detailed
+    diff (the fields are made of the result as pulumi.dynamic.__main__'s Diff makes them)."""
+    server = types.ModuleType("__main__")
+    server.__spec__ = importlib.machinery.ModuleSpec(_dynamic_server.DYNAMIC_SERVER_MODULE, None)
+    server.proto = proto  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "__main__", server)
+    assert _dynamic_server.install_detailed_diff()
+    result = provider.diff("pool-a", olds, news)
+    changes = proto.DiffResponse.DIFF_SOME if result.changes else proto.DiffResponse.DIFF_NONE
+    patched: Any = server.proto
+    return patched.DiffResponse(changes=changes, replaces=result.replaces)
+
+
+def diff_kinds(answer: Any) -> dict[str, str]:
+    """A served DiffResponse's detailed diff as {path: kind name}; every entry an input diff."""
+    assert answer.hasDetailedDiff
+    assert all(entry.inputDiff for entry in answer.detailedDiff.values())
+    return {path: proto.PropertyDiff.Kind.Name(d.kind) for path, d in answer.detailedDiff.items()}

@@ -184,6 +184,47 @@ def test_a_bad_host_url_is_refused_saying_how_to_write_it(host: str, message: st
 
 
 @pytest.mark.parametrize(
+    "host",
+    [
+        "http://localhost",
+        "http://LOCALHOST:8080",  # a host name is read in any case
+        "http://127.0.0.1:8080",
+        "http://127.0.0.2:8080",  # all of 127.0.0.0/8 is loopback
+        "http://[::1]",
+    ],
+)
+def test_plain_http_is_accepted_for_every_loopback_host(host: str) -> None:
+    """http:// is taken for localhost and any loopback address (a local emulator)."""
+    assert normalize_host(host) == host
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "http://localhost.attacker.example",
+        "http://localhostx:8080",
+        "http://my-localhost:8080",
+        "http://127.0.0.1.nip.io",
+        "http://127.0.0.1.attacker.example:8080",
+        "http://0x7f.example",
+        "http://[::2]",
+        # The absolute name goes to DNS, not to the hosts file (getaddrinfo("localhost.")
+        # fails on glibc with no DNS server): it is not known to be loopback, so it is refused.
+        "http://localhost.:80",
+    ],
+)
+def test_plain_http_is_refused_for_a_name_that_only_looks_like_loopback(host: str) -> None:
+    """A host name that starts with, ends with or spells a loopback name or address but is
+    not one gets the plain-http refusal: the access key would cross the network in clear."""
+    with pytest.raises(ConfigurationError) as info:
+        normalize_host(host)
+    assert str(info.value) == (
+        f"GenAuth host {host!r} uses plain http://, which is only allowed for loopback hosts "
+        "(a local emulator); use https://"
+    )
+
+
+@pytest.mark.parametrize(
     ("host", "shown"),
     [
         ("https://ops:pw-1@api.example.com", "https://***@api.example.com"),

@@ -22,6 +22,7 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ..test_plugin_launcher import assert_isolated
 from .programs import example_stack, install_go, install_typescript
 from .support import PASSPHRASE, REPO, REQUIRE_CLI_ENV, PulumiCli
 from .test_native import (
@@ -216,6 +217,18 @@ def test_the_installed_plugin_starts_on_each_python_from_its_own_folder(
     assert not [path for path in mapped if "-packages/" in path], mapped
     assert files_under(installed_plugin) == before
     assert list(home.iterdir()) == []
+
+
+@pytest.mark.parametrize("python3", ["virtualenv", "interpreter"])
+def test_the_installed_plugin_keeps_python_s_site_hooks_and_pythonpath_out(
+    installed_plugin: Path, tmp_path: Path, python3: str
+) -> None:
+    """With python3 on PATH a virtualenv of the system's Python (or that Python itself), and
+    PYTHONPATH and HOME set, all holding start-up hooks (sitecustomize, usercustomize, .pth
+    files, standard module names), the plugin prints its port and not one hook ran: the
+    launcher runs Python isolated (tests/test_plugin_launcher.py has the details)."""
+    virtualenv = python3 == "virtualenv"
+    assert_isolated(installed_plugin, SYSTEM_PYTHON, tmp_path / "hooks", virtualenv=virtualenv)
 
 
 def test_with_no_python3_the_plugin_says_what_it_needs(installed_plugin: Path) -> None:
