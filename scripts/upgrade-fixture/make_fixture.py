@@ -15,6 +15,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pulumi
 from pulumi import automation as auto
@@ -31,6 +32,20 @@ POOLS = (
 # tests/support.py: the canaries the upgrade test's stack config holds under the same keys.
 SMTP_PASSWORD = "canary-smtp-pass-7f3a9c"
 SENDGRID_KEY = "canary-sendgrid-key-1b2c3d"
+
+
+def without_source_positions(resources_of: Any) -> Any:
+    """The exported state without the engine's ``sourcePosition`` and ``stackTrace`` metadata,
+    which name paths of the machine the fixture was made on (and mean nothing to an upgrade)."""
+    if isinstance(resources_of, dict):
+        return {
+            key: without_source_positions(value)
+            for key, value in resources_of.items()
+            if key not in ("sourcePosition", "stackTrace")
+        }
+    if isinstance(resources_of, list):
+        return [without_source_positions(item) for item in resources_of]
+    return resources_of
 
 
 def program() -> None:
@@ -100,8 +115,10 @@ def main(out: Path, cli_root: Path) -> None:
             path=True,
         )
         stack.up(on_output=print)
-        deployment = stack.export_stack().deployment
-        text = json.dumps(deployment, indent=2, sort_keys=True).replace(emulator.url, URL_PLACEHOLDER)
+        deployment = without_source_positions(stack.export_stack().deployment)
+        text = json.dumps(deployment, indent=2, sort_keys=True).replace(
+            emulator.url, URL_PLACEHOLDER
+        )
         out.mkdir(parents=True, exist_ok=True)
         (out / "deployment.json").write_text(text + "\n")
         stored = {pool.id: emulator.stored(pool.id) for pool in POOLS}
