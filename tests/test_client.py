@@ -619,7 +619,7 @@ def test_clients_and_their_connections_share_one_tls_context(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The process builds one TLS context (loading the CA bundle); clients and connections none."""
-    monkeypatch.setattr(client_module, "_TLS_CONTEXT", None)  # as in a fresh process
+    monkeypatch.setattr(client_module, "_TLS_CONTEXTS", {})  # as in a fresh process
     built: list[object] = []
     load = ssl.SSLContext.load_verify_locations
 

@@ -1,21 +1,65 @@
-"""The proof: the official ``genauth`` SDK (PyPI, 5.1.0) works against the emulator.
+"""The proof: the official Python SDKs (PyPI ``genauth`` and ``authing``, 5.1.0) work against
+the emulator.
 
-Nobody here wrote that SDK, so what it sends and what it expects back check the emulator
-independently of our own client and wire models. The SDK returns the envelope as a dict
-(it never looks at the HTTP status) and raises ``GenAuthException`` only when it cannot get
-a management token.
+Nobody here wrote them, so what they send and what they expect back check the emulator
+independently of our own client and wire models. Both are one code base under two brands
+(``x-genauth-`` and ``x-authing-`` headers); every test runs with each. An SDK returns the
+envelope as a dict (it never looks at the HTTP status) and raises its ``GenAuthException`` /
+``AuthingException`` only when it cannot get a management token. The Node and Java SDKs are
+in ``test_emulator_sdk_clients.py``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import authing
+import authing.AuthingException
+import authing.version
+import genauth
+import genauth.GenAuthException
+import genauth.version
 import pytest
-from genauth import ManagementClient
-from genauth.GenAuthException import GenAuthException
-from genauth.version import __version__ as sdk_version
 
 from pulumi_genauth.emulator.server import EmulatorServer
+
+
+@dataclass(frozen=True)
+class PythonSdk:
+    """One of the two Python SDKs: its client, the exception it raises, how it says who it is."""
+
+    name: str
+    client: Any
+    error: type[Exception]
+    brand: str
+    version: str
+
+
+SDKS = [
+    PythonSdk(
+        "genauth",
+        genauth.ManagementClient,
+        genauth.GenAuthException.GenAuthException,
+        "genauth",
+        f"genauth-py-sdk:{genauth.version.__version__}",
+    ),
+    PythonSdk(
+        "authing",
+        authing.ManagementClient,
+        authing.AuthingException.AuthingException,
+        "authing",
+        f"authing-py-sdk:{authing.version.__version__}",
+    ),
+]
+
+
+@pytest.fixture(params=SDKS, ids=[sdk.name for sdk in SDKS])
+def sdk(request: pytest.FixtureRequest) -> PythonSdk:
+    """Each Python SDK in turn."""
+    chosen: PythonSdk = request.param
+    return chosen
+
 
 SECRET = "sdk-planted-secret-value"
 
@@ -55,6 +99,7 @@ PROVIDERS: list[tuple[str, str, str, dict[str, Any]]] = [
 
 
 def sdk_client(
+    sdk: PythonSdk,
     emulator: EmulatorServer,
     pool_index: int = 0,
     *,
@@ -63,7 +108,7 @@ def sdk_client(
 ) -> Any:
     """The official SDK's management client, pointed at the emulator."""
     pool = emulator.pools[pool_index]
-    return ManagementClient(
+    return sdk.client(
         access_key_id=key_id if key_id is not None else pool.access_key_id,
         access_key_secret=secret if secret is not None else pool.access_key_secret,
         host=emulator.url,
@@ -77,14 +122,16 @@ def sdk_client(
     ids=[row[0] for row in PROVIDERS],
 )
 def test_sdk_configures_and_reads_back_each_provider_type(
+    sdk: PythonSdk,
     emulator: EmulatorServer,
+    *,
     provider_type: str,
     argument: str,
     wire_name: str,
     config: dict[str, Any],
 ) -> None:
     """The SDK's config_email_provider is accepted and get_email_provider reads it back."""
-    client = sdk_client(emulator)
+    client = sdk_client(sdk, emulator)
 
     answer = client.config_email_provider(type=provider_type, enabled=True, **{argument: config})
     read = client.get_email_provider()
@@ -103,34 +150,39 @@ def test_sdk_configures_and_reads_back_each_provider_type(
     }
 
 
-def test_sdk_requests_carry_the_genauth_headers(emulator: EmulatorServer) -> None:
-    """The SDK authenticates with a Bearer token and x-genauth-* headers the emulator logs."""
+def test_sdk_requests_carry_their_brand_s_headers(sdk: PythonSdk, emulator: EmulatorServer) -> None:
+    """The SDK authenticates with a Bearer token and its brand's headers, as the log shows."""
     pool = emulator.pools[0]
 
-    read = sdk_client(emulator).get_email_provider()
+    read = sdk_client(sdk, emulator).get_email_provider()
 
     assert read["statusCode"] == 200
     token_call, read_call = emulator.requests()
     assert token_call["path"] == "/api/v3/get-management-token"
     assert token_call["status_code"] == 200
     assert read_call["path"] == "/api/v3/get-email-provider"
-    assert read_call["header_brand"] == "genauth"
+    assert read_call["header_brand"] == sdk.brand
+    assert read_call["auth"] == "bearer"
     assert read_call["userpool_id"] == pool.id
-    assert read_call["sdk_version"] == f"genauth-py-sdk:{sdk_version}"
+    assert read_call["sdk_version"] == sdk.version
     assert read_call["lang"] == "en-US"
 
 
-def test_sdk_reads_a_never_configured_pool_as_disabled(emulator: EmulatorServer) -> None:
+def test_sdk_reads_a_never_configured_pool_as_disabled(
+    sdk: PythonSdk, emulator: EmulatorServer
+) -> None:
     """A pool nobody configured reads back through the SDK as {enabled: false}."""
-    read = sdk_client(emulator).get_email_provider()
+    read = sdk_client(sdk, emulator).get_email_provider()
 
     assert read["statusCode"] == 200
     assert read["data"] == {"enabled": False}
 
 
-def test_sdk_smtp_read_fills_the_output_dto_defaults(emulator: EmulatorServer) -> None:
+def test_sdk_smtp_read_fills_the_output_dto_defaults(
+    sdk: PythonSdk, emulator: EmulatorServer
+) -> None:
     """An SMTP config sent without sender and secure reads back with "" and false."""
-    client = sdk_client(emulator)
+    client = sdk_client(sdk, emulator)
     config = {"smtp_host": "smtp.example.com", "smtp_port": 587, "senderPass": SECRET}
 
     client.config_email_provider(type="custom", enabled=False, smtp_config=config)
@@ -155,20 +207,27 @@ WRONG_SECRET = "planted-wrong-secret"
     ids=["wrong-secret", "unknown-key-id", "empty-secret"],
 )
 def test_sdk_is_refused_for_a_bad_access_key(
-    emulator: EmulatorServer, key_id: str | None, secret: str, status_code: int
+    sdk: PythonSdk, emulator: EmulatorServer, key_id: str | None, secret: str, status_code: int
 ) -> None:
-    """A bad access key gets no token: the SDK raises its GenAuthException, nothing is stored."""
-    client = sdk_client(emulator, secret=secret, key_id=key_id)
+    """A bad access key gets no token: the SDK raises its exception and the setting stays."""
+    good = {"sender": "a@example.com", "senderPass": SECRET}
+    sdk_client(sdk, emulator).config_email_provider(
+        type="qq", enabled=True, tencent_exmail_config=good
+    )
+    before = emulator.stored(emulator.pools[0].id)
+    client = sdk_client(sdk, emulator, secret=secret, key_id=key_id)
 
-    with pytest.raises(GenAuthException) as refused:
+    with pytest.raises(sdk.error) as refused:
         client.config_email_provider(
             type="sendgrid", enabled=True, send_grid_config={"sender": "a@b.c", "apikey": SECRET}
         )
 
-    assert refused.value.statusCode == status_code
-    assert isinstance(refused.value.apiCode, int)
-    assert WRONG_SECRET not in refused.value.message
-    assert emulator.stored(emulator.pools[0].id) is None
+    error: Any = refused.value
+    assert error.statusCode == status_code
+    assert isinstance(error.apiCode, int)
+    assert WRONG_SECRET not in error.message
+    assert before is not None
+    assert emulator.stored(emulator.pools[0].id) == before
 
 
 @pytest.mark.parametrize(
@@ -190,10 +249,10 @@ def test_sdk_is_refused_for_a_bad_access_key(
     ids=["smtpHost", "smtpPort", "sender_pass"],
 )
 def test_sdk_call_with_a_misspelled_field_is_refused_without_changing_state(
-    emulator: EmulatorServer, config: dict[str, Any], named: list[str]
+    sdk: PythonSdk, emulator: EmulatorServer, config: dict[str, Any], named: list[str]
 ) -> None:
     """A misspelled field sent through the SDK is refused by name and the old setting stays."""
-    client = sdk_client(emulator)
+    client = sdk_client(sdk, emulator)
     good = {"sender": "a@example.com", "senderPass": SECRET}
     assert (
         client.config_email_provider(type="ali", enabled=True, ali_exmail_config=good)["statusCode"]
@@ -212,9 +271,11 @@ def test_sdk_call_with_a_misspelled_field_is_refused_without_changing_state(
     assert client.get_email_provider()["data"]["type"] == "ali"
 
 
-def test_sdk_cached_token_is_refused_once_tokens_expire(emulator: EmulatorServer) -> None:
+def test_sdk_cached_token_is_refused_once_tokens_expire(
+    sdk: PythonSdk, emulator: EmulatorServer
+) -> None:
     """After expire-tokens the SDK's cached token is answered with statusCode 401."""
-    client = sdk_client(emulator)
+    client = sdk_client(sdk, emulator)
     assert client.get_email_provider()["statusCode"] == 200
 
     emulator.expire_tokens()
@@ -224,9 +285,9 @@ def test_sdk_cached_token_is_refused_once_tokens_expire(emulator: EmulatorServer
     assert "expired" in read["message"]
 
 
-def test_sdk_clients_of_two_pools_are_isolated(emulator: EmulatorServer) -> None:
+def test_sdk_clients_of_two_pools_are_isolated(sdk: PythonSdk, emulator: EmulatorServer) -> None:
     """What the SDK configures in one pool is not seen from another pool's access key."""
-    first, second = sdk_client(emulator, 0), sdk_client(emulator, 1)
+    first, second = sdk_client(sdk, emulator, 0), sdk_client(sdk, emulator, 1)
 
     first.config_email_provider(
         type="sendgrid", enabled=True, send_grid_config={"sender": "a@b.c", "apikey": SECRET}

@@ -4,9 +4,9 @@ The package has three groups of modules and a tool of its own:
 
 * **the core**: the setting and its rules (``_fields``, ``_validation``, ``_setting``,
   ``_addresses``, ``_changes``), the wire contract and its client (``_models``, ``_client``,
-  ``_hosts``, ``_pool_clients``, ``_credentials``), and what each step does to a pool
-  (``_lifecycle``, ``_ownership``, ``_claims``, ``_smtp_preflight``), with the error tree
-  (``_exceptions``, ``_plugin_errors``) and the numbers (``_constants``);
+  ``_refusals``, ``_hosts``, ``_pool_clients``, ``_credentials``), and what each step does
+  to a pool (``_lifecycle``, ``_ownership``, ``_claims``, ``_smtp_preflight``), with the
+  error tree (``_exceptions``, ``_plugin_errors``) and the numbers (``_constants``);
 * **the dynamic front end**, for Python programs: ``_resource`` (what a program declares),
   ``_provider`` (what the SDK's dynamic-provider server calls) and ``_dynamic_server`` (what
   that server cannot do: a detailed diff, messages under their resource);
@@ -33,9 +33,11 @@ from ._exceptions import (
     MalformedResponseError,
     PoolClaimedError,
     PoolMismatchError,
+    ProxyRefusedError,
     RateLimitError,
     ServerError,
     SmtpPreflightError,
+    TLSError,
     TransportError,
 )
 from ._fields import EmailProviderType
@@ -113,6 +115,7 @@ __all__ = [
     "MalformedResponseError",
     "PoolClaimedError",
     "PoolMismatchError",
+    "ProxyRefusedError",
     "RateLimitError",
     "RetryPolicy",
     "SendGridConfigArgs",
@@ -123,6 +126,7 @@ __all__ = [
     "SmtpConfigArgsDict",
     "SmtpConfigOutput",
     "SmtpPreflightError",
+    "TLSError",
     "TencentExmailConfigArgs",
     "TencentExmailConfigArgsDict",
     "TencentExmailConfigOutput",

@@ -7,15 +7,24 @@ threads, so the token cache is guarded by a lock and ``httpx.Client`` is thread-
 Every call goes through :meth:`GenAuthClient._send`, the one retry loop: connect errors,
 timeouts, 408, 429, 5xx and malformed answers are retried with exponential backoff and
 jitter (or the server's ``Retry-After``), bounded by attempts and by total time. A management
-call whose token the API rejects (401) fetches a new token once and is tried again.
+call whose token the API rejects (401) fetches a new token once and is tried again. What
+another attempt cannot mend fails at once, in one line with the fix: a certificate that
+fails verification or a failed TLS handshake (:class:`TLSError`), a proxy that refuses the
+tunnel (:class:`ProxyRefusedError`); ``_refusals`` tells which failures those are.
+
+The trust store and the proxies are the environment's, read as httpx reads them:
+``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` replace the default CA bundle (certifi's), and
+``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY`` choose a proxy per host.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import errno
 import functools
 import logging
+import os
 import ssl
 import threading
 import time
@@ -40,6 +49,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from . import _constants as c
+from . import _refusals
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -107,20 +117,38 @@ class RetryPolicy:
 
 
 _TLS_LOCK = threading.Lock()
-_TLS_CONTEXT: ssl.SSLContext | None = None
+# One per trust store the environment names, (SSL_CERT_FILE, SSL_CERT_DIR); (None, None) is
+# certifi's bundle. A process (a plugin) sees one; a test that changes them gets the new one.
+_TLS_CONTEXTS: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
 
 
 def shared_tls_context() -> ssl.SSLContext:
     """The process's one TLS context, shared by every client (so by every user pool).
 
     Building one loads the CA bundle, about 25 ms of CPU; an httpx.Client builds its own
-    unless given one, which for fifty pools was most of the provider's start-up.
+    unless given one, which for fifty pools was most of the provider's start-up. httpx builds
+    it, so ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` choose the trust store as they do for httpx;
+    one that cannot be loaded is a :class:`ConfigurationError` naming the variable.
     """
-    global _TLS_CONTEXT  # noqa: PLW0603 - a process-wide cache, built once under its lock
+    key = (os.environ.get(c.ENV_CA_FILE) or None, os.environ.get(c.ENV_CA_DIR) or None)
     with _TLS_LOCK:
-        if _TLS_CONTEXT is None:
-            _TLS_CONTEXT = httpx.create_ssl_context()
-        return _TLS_CONTEXT
+        context = _TLS_CONTEXTS.get(key)
+        if context is None:
+            try:
+                if key[0] and not os.path.exists(key[0]):
+                    # What httpx 0.28 raises; 0.27 (the oldest allowed) would fall back to
+                    # certifi's bundle without a word, and the CA meant to be trusted is not.
+                    raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), key[0])
+                context = httpx.create_ssl_context()
+            except (OSError, ssl.SSLError) as error:
+                name, value = (c.ENV_CA_FILE, key[0]) if key[0] else (c.ENV_CA_DIR, key[1])
+                raise ConfigurationError(
+                    f"{name}={value!r} could not be loaded as CA certificates "
+                    f"({_refusals.tls_text(error)}): point it at a PEM file of CA certificates "
+                    f"({c.ENV_CA_DIR}: a folder of them), or unset it"
+                ) from None
+            _TLS_CONTEXTS[key] = context
+        return context
 
 
 class UnreachableHosts:
@@ -201,6 +229,7 @@ class _OutOfTime(stop_base):
 
 
 def _is_retryable(exc: BaseException) -> bool:
+    # A refusal (TLSError, ProxyRefusedError) is no httpx error: it ends the loop at once.
     return isinstance(exc, (_RetryableAnswer, httpx.TransportError))
 
 
@@ -381,10 +410,16 @@ class GenAuthClient:
             raise final.error from None
         except httpx.TransportError as exc:
             kind = type(exc).__name__
+            proxy = _refusals.proxy_for(self.host) if isinstance(exc, httpx.ProxyError) else None
             if isinstance(exc, httpx.TimeoutException) and not isinstance(
                 exc, httpx.ConnectTimeout
             ):
                 reason = f"timed out ({kind})"
+            elif isinstance(exc, httpx.ProxyError):
+                # A proxy's 5xx: it could not reach the host. Its status line, never its URL's
+                # user info.
+                name = proxy[0] if proxy else "the proxy"
+                reason = f"the proxy {name} could not reach {self.host} ({exc})"
             else:
                 reason = f"could not reach {self.host} ({kind})"
             error = TransportError(reason, method=method, path=path, attempts=attempts)
@@ -397,7 +432,13 @@ class GenAuthClient:
 
     def _attempt(self, method: str, path: str, *, body: Any, token: _Token | None) -> _Answer:
         headers = self._headers(token)
-        response = self._http.request(method, path, json=body, headers=headers)
+        try:
+            response = self._http.request(method, path, json=body, headers=headers)
+        except httpx.TransportError as exc:
+            refusal = _refusals.classify(exc, host=self.host, method=method, path=path)
+            if refusal is not None:
+                raise refusal from None
+            raise
         logger.debug("%s %s -> HTTP %s", method, path, response.status_code)
         return self._interpret(response, method, path)
 

@@ -75,6 +75,20 @@ RETRY_JITTER_SECONDS: Final = 0.5
 # A server asking for a longer pause than this is not waited for beyond it.
 RETRY_AFTER_CAP_SECONDS: Final = 30.0
 
+# Failures that another attempt cannot mend are not retried: a TLS certificate that fails
+# verification or a handshake that fails (the same certificate and protocols answer again),
+# and a proxy's 4xx answer to CONNECT (403 forbidden, 407 credentials wanted: its policy). A
+# proxy's 5xx (it could not reach the host) is retried like a connect error.
+PROXY_REFUSED_STATUS: Final = range(400, 500)
+PROXY_AUTHENTICATION_REQUIRED: Final = 407  # its own advice: the proxy's credentials
+# OpenSSL's verify codes (X509_V_ERR_*) that get their own advice: the certificate names
+# another host (62, or 64 for an IP address); it is outside its validity period (9, 10).
+CERT_NAME_MISMATCH_CODES: Final = frozenset({62, 64})
+CERT_VALIDITY_CODES: Final = frozenset({9, 10})
+# Where httpx (like OpenSSL) reads a CA bundle or folder that replaces its default trust store.
+ENV_CA_FILE: Final = "SSL_CERT_FILE"
+ENV_CA_DIR: Final = "SSL_CERT_DIR"
+
 # How a masked secret looks in a read answer: a run of these characters only.
 SECRET_MASK_CHARS: Final = frozenset("*•")
 

@@ -8,6 +8,8 @@
     ├── PoolClaimedError            a second resource claims a user pool in one deployment
     ├── SmtpPreflightError          verify_smtp: the mail server refused; nothing was sent
     ├── TransportError              the API could not be reached (after retries)
+    │   ├── TLSError                the host's certificate or TLS handshake was refused (at once)
+    │   └── ProxyRefusedError       the proxy refused the tunnel to the host (at once)
     ├── MalformedResponseError      the API answered something that is not its envelope
     └── APIError                    the API answered with a failure (HTTP status or statusCode)
         ├── AuthenticationError     the access key or the management token was refused
@@ -108,7 +110,61 @@ class TransportError(GenAuthError):
         self.method = method
         self.path = path
         self.attempts = attempts
-        super().__init__(f"{method} {path}: {message} (after {attempts} attempt(s))")
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        return f"{self.method} {self.path}: {self.reason} (after {self.attempts} attempt(s))"
+
+
+class TLSError(TransportError):
+    """The host's certificate failed verification, or no TLS handshake could be agreed.
+
+    Not retried: another attempt meets the same certificate. ``reason`` is the TLS library's
+    (``certificate verify failed: self-signed certificate in certificate chain``); ``fix``
+    says what to change (trust a private CA with ``SSL_CERT_FILE``, use the certificate's host
+    name). The request was not sent.
+    """
+
+    def __init__(
+        self, reason: str, *, host: str, certificate: bool, fix: str, method: str, path: str
+    ) -> None:
+        self.host = host
+        self.certificate = certificate
+        self.fix = fix
+        super().__init__(reason, method=method, path=path, attempts=1)
+
+    def _summary(self) -> str:
+        what = (
+            f"the TLS certificate of {self.host} was not accepted"
+            if self.certificate
+            else f"the TLS handshake with {self.host} failed"
+        )
+        return (
+            f"{self.method} {self.path}: {what} ({self.reason}): {self.fix}; "
+            "nothing was sent to GenAuth"
+        )
+
+
+class ProxyRefusedError(TransportError):
+    """The HTTP proxy refused to open a tunnel to the host (its CONNECT answer was 4xx).
+
+    Not retried. ``proxy`` is the proxy's URL without any user name or password; ``reason``
+    its status line (``407 Proxy Authentication Required``).
+    """
+
+    def __init__(
+        self, reason: str, *, proxy: str, host: str, fix: str, method: str, path: str
+    ) -> None:
+        self.proxy = proxy
+        self.host = host
+        self.fix = fix
+        super().__init__(reason, method=method, path=path, attempts=1)
+
+    def _summary(self) -> str:
+        return (
+            f"{self.method} {self.path}: the proxy {self.proxy} refused the tunnel to "
+            f"{self.host} ({self.reason}): {self.fix}; nothing was sent to GenAuth"
+        )
 
 
 class MalformedResponseError(GenAuthError):

@@ -1,12 +1,14 @@
 """A local GenAuth management API: the email-provider endpoints, for tests and demos.
 
 The emulator speaks the real wire contract (the repository's ``docs/genauth-api.md``, which
-names its sources and what the emulator invents where they are silent): management tokens,
-both header brands, the ``{statusCode, message, apiCode, requestId, data}`` envelope, and
-strict validation of ``config-email-provider`` bodies. Its modules have one job each:
+names its sources and what the emulator invents where they are silent): management tokens
+(``Bearer`` or bare), requests signed with the access key secret, both header brands, the
+``{statusCode, message, apiCode, requestId, data}`` envelope, and strict validation of
+``config-email-provider`` bodies. Its modules have one job each:
 
     store.py     state in a sqlite3 database (pools, settings, request log, faults)
     service.py   the API's rules: access keys, tokens, validation, what a read answers
+    signature.py the Node SDK's signed requests: the string to sign, the HMAC, the date
     faults.py    misbehaviour on request: HTTP errors, latency, malformed answers
     app.py       the thin Starlette HTTP layer, plus the ``/_emulator/`` test hooks
     server.py    an in-process threaded server and a control client for the hooks

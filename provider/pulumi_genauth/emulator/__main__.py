@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import DEFAULT_HOST, DEFAULT_POOL, DEFAULT_PORT, DEFAULT_TOKEN_TTL_SECONDS, Pool
-from .server import ReadyServer, bind, url_of, uvicorn_config
+from .server import ReadyServer, TlsFiles, bind, url_of, uvicorn_config
 from .service import EmailProviderService
 from .store import IN_MEMORY, EmulatorStore
 
@@ -61,6 +61,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="lifetime of management tokens (default: %(default)s)",
     )
+    p.add_argument(
+        "--tls-cert",
+        metavar="PEM",
+        help="serve https with this certificate chain (the server's certificate first), "
+        "as a private deployment does; needs --tls-key",
+    )
+    p.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     return p
 
 
@@ -69,18 +76,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
     if args.token_ttl < 1:
         parser().error("--token-ttl must be at least 1")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser().error("--tls-cert and --tls-key go together")
+    tls = TlsFiles(args.tls_cert, args.tls_key) if args.tls_cert else None
     store = EmulatorStore(args.db)
     for pool in args.pool or [DEFAULT_POOL]:
         store.put_pool(pool)
     service = EmailProviderService(store, token_ttl_seconds=args.token_ttl)
     sock = bind(args.host, args.port)
-    url = url_of(sock)
+    url = url_of(sock, "https" if tls else "http")
 
     def announce() -> None:
         print(f"GenAuth emulator listening on {url}", flush=True)
 
     try:
-        ReadyServer(uvicorn_config(service), on_ready=announce).run(sockets=[sock])
+        ReadyServer(uvicorn_config(service, tls), on_ready=announce).run(sockets=[sock])
     finally:
         store.close()
     sys.exit(0)

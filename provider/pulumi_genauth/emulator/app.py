@@ -1,7 +1,8 @@
 """The emulator's HTTP layer (Starlette): the three API endpoints and the test hooks.
 
 Thin on purpose: each API route reads headers and the body, hands them to
-:class:`~.service.EmailProviderService`, and wraps the result in the envelope. Business
+:class:`~.service.EmailProviderService` (a signed request as a
+:class:`~.signature.SignedRequest`), and wraps the result in the envelope. Business
 refusals answer HTTP 200 with a failure envelope, as the real service does; only injected
 faults use other HTTP statuses. Every API answer carries a fresh ``requestId`` (also in the
 ``x-request-id`` header) and is written to the request log. The hooks under ``/_emulator/``
@@ -25,7 +26,8 @@ from starlette.routing import Route
 from .. import _constants as c
 from . import Pool
 from .faults import Fault
-from .service import API_CODE_NOT_FOUND, EmailProviderService, ServiceError
+from .service import API_CODE_NOT_FOUND, EmailProviderService, ServiceError, auth_scheme
+from .signature import SignedRequest
 from .store import EmulatorStore, PoolConflictError
 
 HOOKS_PREFIX: Final = "/_emulator"
@@ -42,11 +44,11 @@ def create_app(service: EmailProviderService) -> Starlette:
     def token(_request: Request, body: bytes) -> Any:
         return service.issue_token(body)
 
-    def get_email_provider(request: Request, _body: bytes) -> Any:
-        return service.get_email_provider(_authenticate(service, request))
+    def get_email_provider(request: Request, body: bytes) -> Any:
+        return service.get_email_provider(_authenticate(service, request, body))
 
     def config_email_provider(request: Request, body: bytes) -> Any:
-        return service.config_email_provider(_authenticate(service, request), body)
+        return service.config_email_provider(_authenticate(service, request, body), body)
 
     def unknown(request: Request, _body: bytes) -> Any:
         raise ServiceError(
@@ -167,17 +169,30 @@ def _envelope(operation: Operation, request: Request, body: bytes, request_id: s
     return {"statusCode": 200, "message": "success", "requestId": request_id, "data": data}
 
 
-def _authenticate(service: EmailProviderService, request: Request) -> str:
+def _authenticate(service: EmailProviderService, request: Request, body: bytes) -> str:
+    # An empty userpool-id header counts as absent: the Java SDK sends one.
     userpool_ids = [
         value for brand in _BRANDS if (value := request.headers.get(f"x-{brand}-userpool-id"))
     ]
-    return service.authenticate(request.headers.get("authorization"), userpool_ids)
+    authorization = request.headers.get("authorization")
+    if auth_scheme(authorization) != "signature":
+        return service.authenticate(authorization, userpool_ids)
+    signed = SignedRequest(
+        method=request.method,
+        path=request.url.path,
+        headers=request.headers.items(),
+        query=request.query_params.multi_items(),
+        body=body,
+    )
+    return service.authenticate_signed(signed, userpool_ids)
 
 
 def _log_entry(
     request: Request, http_status: int, status_code: int | None, request_id: str
 ) -> dict[str, Any]:
     """What the log keeps of one request: never the body or the authorization header.
+
+    Of ``authorization`` only its kind is kept (``auth``: bearer, token, signature or None).
 
     The endpoint adds when it was received and answered (wall clock, seconds), which the
     benchmarks read to measure an operation's API window.
@@ -192,6 +207,7 @@ def _log_entry(
         "status_code": status_code,
         "request_id": request_id,
         "header_brand": brand,
+        "auth": auth_scheme(headers.get("authorization")),
         "userpool_id": headers.get(f"{prefix}userpool-id"),
         "lang": headers.get(f"{prefix}lang"),
         "sdk_version": headers.get(f"{prefix}sdk-version"),

@@ -8,13 +8,18 @@ the server offers the same methods.
     with EmulatorServer(pools=[Pool("pool-a", "key-a", "secret-a")]) as emulator:
         client = GenAuthClient(host=emulator.url, access_key_id="key-a", ...)
         emulator.add_fault(path="/api/v3/config-email-provider", status=503, times=2)
+
+Given :class:`TlsFiles` (a certificate chain and its key), it serves https instead, as a
+private GenAuth deployment does; the hooks then trust exactly that certificate.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, Self
 
@@ -45,8 +50,25 @@ class ReadyServer(uvicorn.Server):
             self._on_ready()
 
 
-def uvicorn_config(service: EmailProviderService) -> uvicorn.Config:
-    """The uvicorn settings for the emulator: plain HTTP/1.1, no websockets, quiet."""
+@dataclass(frozen=True)
+class TlsFiles:
+    """PEM files to serve https with: the certificate chain (server's first) and its key."""
+
+    cert_file: str
+    key_file: str
+
+    def pinned_context(self) -> ssl.SSLContext:
+        """A client context that trusts exactly this certificate, whatever names it holds."""
+        context = ssl.create_default_context(cafile=self.cert_file)
+        # The served certificate itself is the trust anchor (not its CA), and a test may
+        # serve it under a name it does not hold on purpose.
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+        context.check_hostname = False
+        return context
+
+
+def uvicorn_config(service: EmailProviderService, tls: TlsFiles | None = None) -> uvicorn.Config:
+    """The uvicorn settings for the emulator: HTTP/1.1 (over TLS if given), quiet."""
     return uvicorn.Config(
         create_app(service),
         http="h11",
@@ -54,6 +76,8 @@ def uvicorn_config(service: EmailProviderService) -> uvicorn.Config:
         lifespan="off",
         log_level="warning",
         access_log=False,
+        ssl_certfile=tls.cert_file if tls else None,
+        ssl_keyfile=tls.key_file if tls else None,
     )
 
 
@@ -68,10 +92,10 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def url_of(sock: socket.socket) -> str:
-    """The http:// URL a bound socket answers on."""
+def url_of(sock: socket.socket, scheme: str = "http") -> str:
+    """The URL a bound socket answers on (``https`` when served over TLS)."""
     host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 class _Hooks:
@@ -143,9 +167,9 @@ class _Hooks:
 class EmulatorControl(_Hooks):
     """The test hooks of an emulator running at ``url``."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, verify: ssl.SSLContext | bool = True) -> None:
         self.url = url.rstrip("/")
-        self._http = httpx.Client(base_url=self.url, timeout=CONTROL_TIMEOUT)
+        self._http = httpx.Client(base_url=self.url, timeout=CONTROL_TIMEOUT, verify=verify)
 
     def _hooks_http(self) -> httpx.Client:
         return self._http
@@ -172,12 +196,14 @@ class EmulatorServer(_Hooks):
         token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS,
         host: str = DEFAULT_HOST,
         port: int = 0,
+        tls: TlsFiles | None = None,
     ) -> None:
         self.pools: list[Pool] = list(pools)
         self.db_path = db_path
         self.token_ttl_seconds = token_ttl_seconds
         self.host = host
         self.port = port
+        self.tls = tls
         self._url: str | None = None
         self._control: EmulatorControl | None = None
         self._server: ReadyServer | None = None
@@ -186,7 +212,7 @@ class EmulatorServer(_Hooks):
 
     @property
     def url(self) -> str:
-        """The base URL, e.g. ``http://127.0.0.1:54321``."""
+        """The base URL, e.g. ``http://127.0.0.1:54321`` (``https://`` with TLS)."""
         if self._url is None:
             raise RuntimeError("the emulator is not running: call start() first")
         return self._url
@@ -210,7 +236,7 @@ class EmulatorServer(_Hooks):
             store.put_pool(pool)
         service = EmailProviderService(store, token_ttl_seconds=self.token_ttl_seconds)
         ready = threading.Event()
-        server = ReadyServer(uvicorn_config(service), on_ready=ready.set)
+        server = ReadyServer(uvicorn_config(service, self.tls), on_ready=ready.set)
         sock = bind(self.host, self.port)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="genauth-emulator", daemon=True
@@ -223,18 +249,20 @@ class EmulatorServer(_Hooks):
             store.close()
             raise RuntimeError("the emulator did not start in time")
         self._store, self._server, self._thread = store, server, thread
-        self._url = url_of(sock)
-        self._control = EmulatorControl(self._url)
+        self._url = url_of(sock, "https" if self.tls else "http")
+        self._control = EmulatorControl(self._url, self.tls.pinned_context() if self.tls else True)
         return self
 
     def stop(self) -> None:
         """Stop serving and close the database."""
+        # The hooks' kept-alive connection first: over TLS, uvicorn waits for its close_notify
+        # answer, which nobody would read while this thread waits for the server's.
+        if self._control is not None:
+            self._control.close()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(SHUTDOWN_TIMEOUT_SECONDS)
-        if self._control is not None:
-            self._control.close()
         if self._store is not None:
             self._store.close()
         self._server = self._thread = self._control = self._store = None

@@ -1,9 +1,12 @@
-"""The rules of the email-provider API: access keys, management tokens, validation, reads.
+"""The rules of the email-provider API: access keys, authentication, validation, reads.
 
 No HTTP here: each operation returns the envelope's ``data`` or raises :class:`ServiceError`,
-which carries the envelope's ``statusCode``, ``apiCode`` and ``message``. Bodies are checked
-with the project's own wire models, strictly and by the wire spelling only; what checks the
-emulator independently is the official SDK (``tests/test_emulator_sdk.py``).
+which carries the envelope's ``statusCode``, ``apiCode`` and ``message``. A management call is
+authenticated in one of the three ways the official SDKs use (:func:`auth_scheme`): a
+management token as ``Bearer`` (the Python SDKs) or bare (the Java SDK), or a request signed
+with the access key secret (the Node SDK; :mod:`.signature`). Bodies are checked with the
+project's own wire models, strictly and by the wire spelling only; what checks the emulator
+independently are the official SDKs (``tests/test_emulator_sdk*.py``).
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from datetime import UTC, datetime
+from typing import Any, Final, Literal, get_args
 
 import jwt
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .._models import PORT_MAX, PORT_MIN, SMTP_OUTPUT_DEFAULTS, ConfigEmailProviderInput
+from . import signature
 from .store import EmulatorStore
 
 # The emulator's own apiCodes (the real service's are not published): status * 100 + n.
@@ -29,6 +34,12 @@ API_CODE_INVALID_ACCESS_KEY: Final = 40101
 API_CODE_TOKEN_MISSING: Final = 40102
 API_CODE_TOKEN_INVALID: Final = 40103
 API_CODE_TOKEN_EXPIRED: Final = 40104
+# Signed requests (the Node SDK): each failure its own code, so that a client can tell a wrong
+# secret from a wrong key id from a clock that is off.
+API_CODE_SIGNATURE_MISMATCH: Final = 40105
+API_CODE_ACCESS_KEY_UNKNOWN: Final = 40106
+API_CODE_SIGNATURE_DATE_OUT_OF_WINDOW: Final = 40107
+API_CODE_SIGNATURE_UNVERIFIABLE: Final = 40108
 API_CODE_USERPOOL_MISMATCH: Final = 40301
 API_CODE_NOT_FOUND: Final = 40401
 
@@ -42,6 +53,25 @@ _CONFIG_WIRE_FIELDS: Final = (
 )
 _TOKEN_ALGORITHM: Final = "HS256"
 _EPOCH_CLAIM: Final = "emulator_epoch"
+
+AuthScheme = Literal["bearer", "token", "signature"]
+
+
+def auth_scheme(authorization: str | None) -> AuthScheme | None:
+    """Which way an ``authorization`` value authenticates; None if it is none of the three.
+
+    ``Bearer <token>`` (the Python SDKs), a bare token (the Java SDK sends the management
+    token without a scheme), or ``authing <accessKeyId>:<signature>`` (the Node SDK).
+    """
+    value = (authorization or "").strip()
+    if not value:
+        return None
+    if signature.is_signed(value):
+        return "signature"
+    scheme, space, rest = value.partition(" ")
+    if not space:
+        return "token" if value.lower() != "bearer" else None
+    return "bearer" if scheme.lower() == "bearer" and rest.strip() else None
 
 
 class ServiceError(Exception):
@@ -102,17 +132,25 @@ class EmailProviderService:
         return {"access_token": token, "expires_in": self.token_ttl_seconds}
 
     def authenticate(self, authorization: str | None, userpool_ids: Sequence[str]) -> str:
-        """The pool a management call may act on, from its token and userpool-id header."""
-        scheme, _, token = (authorization or "").strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        """The pool a management call may act on, from its token and userpool-id header.
+
+        The token comes as ``Bearer <token>`` or bare (the Java SDK). With ``Bearer`` the
+        userpool-id header is required, as the Python SDKs always send it; with a bare token it
+        may be absent or empty, as the Java SDK sends it empty when the token names no pool.
+        Either way a userpool-id header that names another pool is refused.
+        """
+        scheme = auth_scheme(authorization)
+        if scheme not in ("bearer", "token"):
             raise ServiceError(
                 401,
                 API_CODE_TOKEN_MISSING,
-                "a management token is required: send authorization: Bearer <access_token>",
+                "a management token is required: send authorization: Bearer <access_token>, "
+                "or sign the request (authorization: authing <accessKeyId>:<signature>)",
             )
+        token = (authorization or "").strip().rpartition(" ")[2]
         try:
             claims = jwt.decode(
-                token.strip(),
+                token,
                 self.store.signing_key(),
                 algorithms=[_TOKEN_ALGORITHM],
                 options={"require": ["exp", "iat", "scoped_userpool_id"]},
@@ -130,19 +168,57 @@ class EmailProviderService:
         pool_id = claims["scoped_userpool_id"]
         if not isinstance(pool_id, str) or self.store.pool(pool_id) is None:
             raise ServiceError(401, API_CODE_TOKEN_INVALID, "the management token is not valid")
-        if not userpool_ids:
+        if not userpool_ids and scheme == "bearer":
             raise ServiceError(
                 400,
                 API_CODE_USERPOOL_HEADER_MISSING,
                 "the x-genauth-userpool-id (or x-authing-userpool-id) header is required",
             )
-        if any(header != pool_id for header in userpool_ids):
-            raise ServiceError(
-                403,
-                API_CODE_USERPOOL_MISMATCH,
-                "the userpool-id header does not name the user pool of the management token",
-            )
+        _check_userpool_headers(pool_id, userpool_ids, "the management token")
         return pool_id
+
+    def authenticate_signed(
+        self, request: signature.SignedRequest, userpool_ids: Sequence[str]
+    ) -> str:
+        """The pool a signed management call may act on: the pool of the signing access key.
+
+        Checked in this order: the request carries what the scheme needs, the key id is
+        known, the signature matches, the date is inside the window. The date is checked
+        last, so that only a holder of the secret learns that the clock is off. A
+        userpool-id header is not needed (the Node SDK sends none); one that names another
+        pool is refused.
+        """
+        try:
+            given = signature.credential(request.header("authorization") or "")
+            signature.check_scheme(request)
+            text = signature.string_to_sign(request)
+            skew = signature.clock_skew(request, datetime.fromtimestamp(self._clock(), UTC))
+        except signature.UnverifiableRequestError as error:
+            raise ServiceError(401, API_CODE_SIGNATURE_UNVERIFIABLE, str(error)) from None
+        pool = self.store.pool_by_access_key_id(given.access_key_id)
+        if pool is None:
+            raise ServiceError(
+                401, API_CODE_ACCESS_KEY_UNKNOWN, "no user pool has this access key id"
+            )
+        if not signature.signature_matches(pool.access_key_secret, text, given.signature):
+            raise ServiceError(
+                401,
+                API_CODE_SIGNATURE_MISMATCH,
+                "the signature does not match the request: it must be the base64 HMAC-SHA1, "
+                "under the access key secret, of the method, the x-authing-* and date headers "
+                "and the path with its sorted parameters",
+            )
+        window = int(signature.MAX_CLOCK_SKEW.total_seconds())
+        if abs(skew) > signature.MAX_CLOCK_SKEW:
+            when = "in the past" if skew.total_seconds() < 0 else "in the future"
+            raise ServiceError(
+                401,
+                API_CODE_SIGNATURE_DATE_OUT_OF_WINDOW,
+                f"the request's date is {abs(int(skew.total_seconds()))} s {when}: a signed "
+                f"request must be dated within {window} s of the server's clock",
+            )
+        _check_userpool_headers(pool.id, userpool_ids, "the access key")
+        return pool.id
 
     # -- the email provider -----------------------------------------------------------
 
@@ -178,6 +254,15 @@ class EmailProviderService:
                 shown.update(dict.fromkeys(shown.keys() & _SECRET_WIRE_FIELDS, SECRET_MASK))
             dto[wire_name] = shown
         return dto
+
+
+def _check_userpool_headers(pool_id: str, userpool_ids: Sequence[str], credential: str) -> None:
+    if any(header != pool_id for header in userpool_ids):
+        raise ServiceError(
+            403,
+            API_CODE_USERPOOL_MISMATCH,
+            f"the userpool-id header does not name the user pool of {credential}",
+        )
 
 
 # -- validation messages ----------------------------------------------------------------
@@ -225,4 +310,37 @@ def _problem(detail: ErrorDetails) -> str:
         rule = f"must be between {PORT_MIN} and {PORT_MAX}"
     else:
         rule = _RULES.get(kind, detail["msg"])
+    if kind == "extra_forbidden" and (known := _spelled_alike(loc)):
+        rule += f" (did you mean {known}?)"
     return f"{'.'.join(loc)}: {rule}"
+
+
+def _spelled_alike(loc: tuple[str, ...]) -> str | None:
+    """The wire field an unknown key is a respelling of (``smtpHost`` for ``smtp_host``)."""
+    model: type[BaseModel] = ConfigEmailProviderInput
+    for part in loc[:-1]:
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        nested = (
+            [
+                a
+                for a in get_args(field.annotation)
+                if isinstance(a, type) and issubclass(a, BaseModel)
+            ]
+            if field is not None
+            else []
+        )
+        if not nested:
+            return None
+        model = nested[0]
+
+    def squash(name: str) -> str:
+        return name.replace("_", "").lower()
+
+    return next(
+        (
+            wire
+            for wire in (f.alias or n for n, f in model.model_fields.items())
+            if squash(wire) == squash(loc[-1])
+        ),
+        None,
+    )
