@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from pulumi_genauth import ConfigurationError
-from pulumi_genauth._credentials import Credentials, pool_names, resolve_credentials
+from pulumi_genauth._credentials import (
+    Credentials,
+    explicit_provider_pools,
+    pool_names,
+    resolve_credentials,
+)
 
 STACK = {
     "genauth:host": "https://stack.example.com",
@@ -235,6 +240,61 @@ def test_a_pool_that_cannot_be_used_is_refused_with_what_to_set(
     config = {**STACK, "genauth:pools": pools} if pools is not None else STACK
     with pytest.raises(ConfigurationError) as error:
         resolve_credentials(config, ENVIRON, "staff")
+    assert str(error.value) == message
+
+
+TWO_POOLS = json.dumps(
+    {name: {"accessKeyId": "i", "accessKeySecret": "s"} for name in ("marketing", "support")}
+)
+
+
+def test_a_misspelt_pool_gets_the_nearest_entry() -> None:
+    """pool 'suport': the entries, and the one it is nearest to (the dynamic resource's words)."""
+    with pytest.raises(ConfigurationError) as error:
+        resolve_credentials({**STACK, "genauth:pools": TWO_POOLS}, ENVIRON, "suport")
+    assert str(error.value) == (
+        "pool 'suport' is not an entry of the stack config genauth:pools (entries: 'marketing', "
+        "'support'): did you mean 'support'?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pool", "pools", "message"),
+    [
+        (
+            "billing",
+            TWO_POOLS,
+            "pool 'billing' is not an entry of the pools of provider 'all' (entries: "
+            "'marketing', 'support'); add an entry 'billing' with its accessKeyId and "
+            "accessKeySecret",
+        ),
+        (
+            "staff",
+            json.dumps({"staff": {"accessKeySecret": "x"}}),
+            "GenAuth credentials are missing for pool 'staff': set pools.staff.accessKeyId",
+        ),
+        (
+            "staff",
+            json.dumps({"staff": {"accessKeyId": "s", "accessKeySecret": "x", "acessKeyId": "s"}}),
+            "the provider property pools.staff.acessKeyId is not one of pulumi-genauth's: did "
+            "you mean pools.staff.accessKeyId?",
+        ),
+        (
+            "staff",
+            json.dumps({"staff": {"accessKeyId": "s", "accessKeySecret": "x", "brand": "okta"}}),
+            "pools.staff.brand must be 'genauth' or 'authing' (got 'okta')",
+        ),
+    ],
+    ids=["no entry near", "entry without an id", "misspelt key", "unknown brand"],
+)
+def test_an_explicit_provider_s_pools_are_named_as_its_property_not_the_stack_config(
+    pool: str, pools: str, message: str
+) -> None:
+    """An explicit native provider's pools: no genauth:pools, no `pulumi config set` advice."""
+    with pytest.raises(ConfigurationError) as error:
+        resolve_credentials(
+            {**STACK, "genauth:pools": pools}, ENVIRON, pool, explicit_provider_pools("all")
+        )
     assert str(error.value) == message
 
 

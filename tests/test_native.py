@@ -40,6 +40,9 @@ from pulumi_genauth.native._values import Computed, PropertyValue
 
 T = TypeVar("T")
 URN = f"urn:pulumi:dev::p::{RESOURCE_TOKEN}::mail"
+# The URNs of the default provider (the engine's name for it) and of an explicit one.
+DEFAULT_PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:genauth::default_0_3_0"
+EXPLICIT_PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:genauth::all"
 SMTP = {
     "smtpHost": "smtp.example.com",
     "smtpPort": 465.0,
@@ -189,32 +192,80 @@ def test_check_names_the_field_as_the_program_wrote_it(
     assert [(f.property, f.reason) for f in checked.failures] == expected
 
 
-def test_check_without_credentials_says_how_to_set_them() -> None:
-    """No keys in the provider config nor the environment fails the preview, naming both."""
+def bare_provider(urn: str | None) -> GenAuthProvider:
+    """A provider with no keys, configured as the engine configures the provider ``urn``
+    (None: by an engine that sends no URN)."""
     bare = GenAuthProvider(environ={})
-    news = values({"type": "custom", "smtpConfig": SMTP})
-    checked = run(bare.check(CheckRequest(URN, {}, news, b"")))
-    assert checked.inputs is not None
-    assert "accessKeyId" not in checked.inputs  # no key to record
-    assert [(f.property, f.reason) for f in checked.failures] == [
+    run(bare.configure(ConfigureRequest({}, {}, True, True, urn or "")))
+    return bare
+
+
+@pytest.mark.parametrize(
+    ("urn", "message"),
+    [
         (
-            "",
+            None,
             "GenAuth credentials are missing: set the provider's accessKeyId and "
             "accessKeySecret (the properties of an explicit genauth provider; "
             "genauth:accessKeyId and --secret genauth:accessKeySecret in the stack config for "
-            "the default one), or $GENAUTH_ACCESS_KEY_ID and $GENAUTH_ACCESS_KEY_SECRET. "
-            "`pulumi import` through an explicit provider needs that provider in the state "
-            "first: `pulumi up --target <its URN>`",
-        )
-    ]
+            "the default one), or $GENAUTH_ACCESS_KEY_ID and $GENAUTH_ACCESS_KEY_SECRET",
+        ),
+        (
+            DEFAULT_PROVIDER_URN,
+            "GenAuth credentials are missing: set genauth:accessKeyId (or "
+            "$GENAUTH_ACCESS_KEY_ID) and genauth:accessKeySecret (or $GENAUTH_ACCESS_KEY_SECRET), "
+            "e.g. `pulumi config set genauth:accessKeyId <id>` and `pulumi config set --secret "
+            "genauth:accessKeySecret <secret>`",
+        ),
+        (
+            EXPLICIT_PROVIDER_URN,
+            "GenAuth credentials are missing: set the accessKeyId and accessKeySecret of "
+            "provider 'all', or $GENAUTH_ACCESS_KEY_ID and $GENAUTH_ACCESS_KEY_SECRET",
+        ),
+    ],
+    ids=["either provider", "the default provider", "an explicit provider"],
+)
+def test_check_without_credentials_says_how_to_set_them_in_the_provider_s_terms(
+    urn: str | None, message: str
+) -> None:
+    """No keys in the provider config nor the environment fails the preview, naming where to
+    set them for the provider the resource is on, and nothing about `pulumi import`."""
+    bare = bare_provider(urn)
+    news = values({"type": "custom", "smtpConfig": SMTP})
+    checked = run(bare.check(CheckRequest(URN, {}, news, b"")))
+    bare.close()
+    assert checked.inputs is not None
+    assert "accessKeyId" not in checked.inputs  # no key to record
+    assert [(f.property, f.reason) for f in checked.failures] == [("", message)]
 
 
-def test_a_read_without_credentials_says_how_to_set_them_and_how_to_import() -> None:
+IMPORT_ADVICE = (
+    "; `pulumi import` through an explicit provider needs that provider in the state first: "
+    "`pulumi up --target <its URN>`"
+)
+
+
+@pytest.mark.parametrize("urn", [None, EXPLICIT_PROVIDER_URN])
+def test_a_read_without_credentials_says_how_to_set_them_and_how_to_import(
+    urn: str | None,
+) -> None:
     """`pulumi import` through a provider not in the state: Read says what to do."""
-    bare = GenAuthProvider(environ={})
-    with pytest.raises(ConfigurationError, match=r"pulumi up --target <its URN>`$"):
+    bare = bare_provider(urn)
+    with pytest.raises(ConfigurationError) as error:
         run(bare.read(ReadRequest(URN, "pool-a", {}, {})))
     bare.close()
+    assert str(error.value).startswith("GenAuth credentials are missing: set ")
+    assert str(error.value).endswith(IMPORT_ADVICE)
+
+
+def test_a_refresh_without_credentials_gives_no_import_advice() -> None:
+    """A Read of a resource in the state (a refresh) is no import: no advice about one."""
+    bare = bare_provider(EXPLICIT_PROVIDER_URN)
+    state = values({"type": "custom", "smtpConfig": SMTP})
+    with pytest.raises(ConfigurationError) as error:
+        run(bare.read(ReadRequest(URN, "pool-a", state, state)))
+    bare.close()
+    assert "pulumi import" not in str(error.value)
 
 
 def test_check_leaves_credentials_not_known_yet_to_the_apply() -> None:
@@ -363,8 +414,8 @@ def test_diff_of_an_incomplete_old_state_names_what_is_missing() -> None:
 # -- the provider config ----------------------------------------------------------------------
 
 
-def check_config(inputs: dict[str, Any]) -> list[tuple[str, str]]:
-    checked = run(provider().check_config(CheckRequest(URN, {}, values(inputs), b"")))
+def check_config(inputs: dict[str, Any], urn: str = DEFAULT_PROVIDER_URN) -> list[tuple[str, str]]:
+    checked = run(provider().check_config(CheckRequest(urn, {}, values(inputs), b"")))
     # The config is taken as written, but for the keys' secrets, kept secret.
     secret = {"accessKeySecret", "pools"}
     assert checked.inputs == {
@@ -379,28 +430,40 @@ KNOWN_KEYS = (
 
 
 @pytest.mark.parametrize(
-    ("inputs", "expected"),
+    ("inputs", "urn", "expected"),
     [
-        ({"host": "h", "accessKeyId": "i", "accessKeySecret": "s", "brand": "authing"}, []),
+        ({"host": "h", "accessKeyId": "i", "accessKeySecret": "s", "brand": "authing"},
+         DEFAULT_PROVIDER_URN, []),
         # The engine's own keys are tolerated; pools is this provider's (several pools).
-        ({"version": "1.0.0", "pluginDownloadURL": "https://x", "pools": "{}"}, []),
+        ({"version": "1.0.0", "pluginDownloadURL": "https://x", "pools": "{}"},
+         DEFAULT_PROVIDER_URN, []),
         (
             {"acessKeyId": "i"},
+            DEFAULT_PROVIDER_URN,
             [("", "the stack config key genauth:acessKeyId is not one of pulumi-genauth's: "
                   "did you mean genauth:accessKeyId?")],
         ),
         (
             {"region": "cn"},
+            DEFAULT_PROVIDER_URN,
             [("", "the stack config key genauth:region is not one of pulumi-genauth's: "
                   f"the known keys are {KNOWN_KEYS}")],
         ),
+        # An explicit provider's config is its properties, not the stack config.
+        (
+            {"acessKeyId": "i"},
+            EXPLICIT_PROVIDER_URN,
+            [("", "the provider property acessKeyId is not one of pulumi-genauth's: "
+                  "did you mean accessKeyId?")],
+        ),
     ],
+    ids=["known keys", "the engine's keys", "a typo", "no key near", "explicit provider"],
 )  # fmt: skip
 def test_check_config_refuses_unknown_keys_naming_the_nearest(
-    inputs: dict[str, Any], expected: list[tuple[str, str]]
+    inputs: dict[str, Any], urn: str, expected: list[tuple[str, str]]
 ) -> None:
     """A provider key of no meaning fails (a typo would silently fall back), with a hint."""
-    assert check_config(inputs) == expected
+    assert check_config(inputs, urn) == expected
 
 
 class RefusedError(Exception):
@@ -718,6 +781,42 @@ def test_delete_leaves_a_setting_someone_else_put_in_place_with_a_warning(
         "type": "sendgrid", "enabled": True, "sendGridConfig": SENDGRID
     }  # fmt: skip
     assert [urn for urn, _ in warnings] == [URN]
+
+
+@pytest.mark.parametrize(
+    ("config_secret", "differences"),
+    [
+        (False, "smtpConfig.smtpHost is 'smtp.other.example' live, 'smtp.example.com' applied"),
+        (True, "smtpConfig.smtpHost differs"),
+    ],
+    ids=["a plain config", "a config the program made secret"],
+)
+def test_delete_leaving_a_pool_names_the_field_that_differs_as_the_program_wrote_it(
+    emulator: EmulatorServer, warnings: Warnings, config_secret: bool, differences: str
+) -> None:
+    """Another SMTP host on the pool: the warning names smtpConfig.smtpHost, with both values
+    unless the program made the config secret (then neither value is said)."""
+    first = applying(emulator, [])
+    state = create(first, {"type": "custom", "smtpConfig": SMTP}).properties
+    first.close()
+    if config_secret:
+        state = {**state, "smtpConfig": state["smtpConfig"].with_secret(True)}
+    other = applying(emulator, [])
+    create(other, {"type": "custom", "smtpConfig": {**SMTP, "smtpHost": "smtp.other.example"}})
+    other.close()
+    native = applying(emulator, warnings)
+
+    run(native.delete(DeleteRequest(URN, "pool-a", state, 60)))
+    native.close()
+
+    assert warnings == [
+        (
+            URN,
+            "user pool 'pool-a' is left as it is: its live email provider is not the setting "
+            f"this resource applied ({differences}); another stack or a person has changed it "
+            "since",
+        )
+    ]
 
 
 def test_a_private_deployment_s_brand_is_sent(emulator: EmulatorServer, warnings: Warnings) -> None:

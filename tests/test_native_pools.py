@@ -30,7 +30,14 @@ from pulumi_genauth.native._protocol import (
 from pulumi_genauth.native._provider import GenAuthProvider
 from pulumi_genauth.native._values import PropertyValue
 
-from .test_native import URN, plain_values, run, values
+from .test_native import (
+    DEFAULT_PROVIDER_URN,
+    EXPLICIT_PROVIDER_URN,
+    URN,
+    plain_values,
+    run,
+    values,
+)
 
 SENDGRID = {"sender": "b@example.com", "apikey": "k-b"}
 
@@ -43,10 +50,12 @@ def entries(emulator: EmulatorServer) -> dict[str, Any]:
     }
 
 
-def configured(pools: Any, **more: Any) -> GenAuthProvider:
+def configured(pools: Any, urn: str = "", **more: Any) -> GenAuthProvider:
+    """A provider with ``pools``, configured as the provider ``urn`` (empty: an engine that
+    sends no URN, so either the default provider or an explicit one)."""
     made = GenAuthProvider(environ={})
     args = values({"pools": pools, **more})
-    run(made.configure(ConfigureRequest({}, args, True, True)))
+    run(made.configure(ConfigureRequest({}, args, True, True, urn)))
     return made
 
 
@@ -77,9 +86,56 @@ def test_check_names_an_entry_that_does_not_exist_and_the_entries_that_do(
     assert [(f.property, f.reason) for f in checked.failures] == [
         (
             "",
-            "pool 'c' is not an entry of the provider's pools (genauth:pools for the default "
-            "provider; entries: 'a', 'b')",
+            "pool 'c' is not an entry of the provider's pools (entries: 'a', 'b'); add an "
+            "entry 'c' with its accessKeyId and accessKeySecret",
         )
+    ]
+
+
+TWO_ENTRIES = {
+    name: {"accessKeyId": f"{name}-id", "accessKeySecret": f"{name}-secret"}
+    for name in ("marketing", "support")
+}
+
+
+@pytest.mark.parametrize(
+    ("urn", "message"),
+    [
+        (
+            DEFAULT_PROVIDER_URN,
+            "pool 'suport' is not an entry of the stack config genauth:pools (entries: "
+            "'marketing', 'support'): did you mean 'support'?",
+        ),
+        (
+            EXPLICIT_PROVIDER_URN,
+            "pool 'suport' is not an entry of the pools of provider 'all' (entries: "
+            "'marketing', 'support'): did you mean 'support'?",
+        ),
+        (
+            "",
+            "pool 'suport' is not an entry of the provider's pools (entries: 'marketing', "
+            "'support'): did you mean 'support'?",
+        ),
+    ],
+    ids=["default provider", "explicit provider", "either"],
+)
+def test_a_misspelt_entry_gets_the_nearest_one_in_the_words_of_the_provider_it_is_on(
+    urn: str, message: str
+) -> None:
+    """'suport': did you mean 'support'; the stack config named only for the default provider."""
+    made = configured(TWO_ENTRIES, urn)
+    checked = check(made, {"type": "sendgrid", "sendGridConfig": SENDGRID, "pool": "suport"})
+    made.close()
+    assert [(f.property, f.reason) for f in checked.failures] == [("", message)]
+
+
+def test_an_explicit_provider_s_entry_without_its_secret_is_named_as_its_property() -> None:
+    """No `pulumi config set` advice, no genauth:pools: the provider's own property path."""
+    made = configured({"support": {"accessKeyId": "i"}}, EXPLICIT_PROVIDER_URN)
+    checked = check(made, {"type": "sendgrid", "sendGridConfig": SENDGRID, "pool": "support"})
+    made.close()
+    assert [f.reason for f in checked.failures] == [
+        "GenAuth credentials are missing for pool 'support': set pools.support.accessKeySecret"
     ]
 
 
@@ -190,8 +246,8 @@ def test_a_provider_without_pools_says_it_has_no_entries() -> None:
     checked = check(made, {"type": "sendgrid", "sendGridConfig": SENDGRID, "pool": "a"})
     made.close()
     assert [f.reason for f in checked.failures] == [
-        "pool 'a' is not an entry of the provider's pools (genauth:pools for the default "
-        "provider; entries: none)"
+        "pool 'a' is not an entry of the provider's pools (entries: none); add an entry 'a' "
+        "with its accessKeyId and accessKeySecret"
     ]
 
 

@@ -423,3 +423,33 @@ def test_the_plugin_reports_a_failure_in_one_line_and_warns_through_the_engine(
     error: Any = caught.value
     assert error.code() == grpc.StatusCode.UNKNOWN
     assert error.details() == MISMATCH
+
+
+def test_the_plugin_words_a_check_by_its_provider_s_urn_and_diffs_its_config_by_path(
+    plugin: provider_pb2_grpc.ResourceProviderStub,
+) -> None:
+    """Over the wire: the URN Configure gives (an explicit provider 'all') words a pool that is
+    no entry; DiffConfig names an entry added to pools by its path, never a replacement."""
+    provider_urn = "urn:pulumi:dev::p::pulumi:providers:genauth::all"
+    pools = {"support": {"accessKeyId": "i", "accessKeySecret": "s"}}
+    plugin.Configure(provider_pb2.ConfigureRequest(urn=provider_urn, args=struct({"pools": pools})))
+    sendgrid = {"sender": "a@example.com", "apikey": "k"}
+
+    checked = plugin.Check(provider_pb2.CheckRequest(urn=URN, news=struct(
+        {"type": "sendgrid", "sendGridConfig": sendgrid, "pool": "suport"})))  # fmt: skip
+    added = {**pools, "spare": {"accessKeyId": "j", "accessKeySecret": "t"}}
+    olds, news = struct({"pools": pools}), struct({"pools": added})
+    diff = plugin.DiffConfig(provider_pb2.DiffRequest(urn=provider_urn, olds=olds, news=news))
+
+    assert [failure.reason for failure in checked.failures] == [
+        "pool 'suport' is not an entry of the pools of provider 'all' (entries: 'support'): "
+        "did you mean 'support'?"
+    ]
+    assert (diff.changes, diff.hasDetailedDiff, list(diff.replaces)) == (
+        provider_pb2.DiffResponse.DIFF_SOME,
+        True,
+        [],
+    )
+    assert {path: (d.kind, d.inputDiff) for path, d in diff.detailedDiff.items()} == {
+        "pools.spare": (provider_pb2.PropertyDiff.ADD, True)
+    }

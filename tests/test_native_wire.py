@@ -102,7 +102,12 @@ def test_configure_accepts_secrets_and_check_config_keeps_the_key_secret(wire: W
         ("", "the stack config key genauth")
     ]
     answer = wire("DiffConfig", provider_pb2.DiffRequest(urn=PROVIDER_URN, olds=typo, news=typo))
-    assert answer.changes == provider_pb2.DiffResponse.DIFF_UNKNOWN
+    assert answer.changes == provider_pb2.DiffResponse.DIFF_NONE  # the same config
+    moved = struct({"host": "https://api.authing.cn"})
+    answer = wire("DiffConfig", provider_pb2.DiffRequest(urn=PROVIDER_URN, olds=typo, news=moved))
+    assert answer.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert sorted(answer.detailedDiff) == ["acessKeyId", "host"]
+    assert list(answer.replaces) == []  # a provider's change never replaces it
 
 
 def test_check_answers_marked_inputs_or_failures_by_path(wire: Wire) -> None:

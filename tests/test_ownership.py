@@ -66,14 +66,105 @@ def test_a_state_from_before_applied_setting_compares_its_own_setting() -> None:
 
 
 def test_a_change_taken_in_by_refresh_is_still_not_this_resources() -> None:
-    """Someone moved the port, a refresh wrote it to the outputs: applied_setting decides."""
+    """Someone moved the port, a refresh wrote it to the outputs: applied_setting decides, and
+    the warning names the field (its values only where the front end says they may show)."""
     refreshed = state(smtp_port=2525)  # the outputs now describe the live setting
     release = plan_release("pool-a", live(smtp_port=2525), refreshed, claimed=False)
     assert release == Release(
         None,
-        f"{LEFT}its live email provider (type 'custom') is not the setting this resource "
-        "applied (type 'custom'); another stack or a person has changed it since",
+        f"{LEFT}its live email provider is not the setting this resource applied "
+        "(smtp_config.smtp_port differs); another stack or a person has changed it since",
     )
+
+
+def everything_shown(_path: tuple[str, ...]) -> bool:
+    return True
+
+
+@pytest.mark.parametrize(
+    ("changed", "differences"),
+    [
+        (
+            {"smtp_host": "b.example"},
+            "smtp_config.smtp_host is 'b.example' live, 'smtp.example.com' applied",
+        ),
+        (
+            {"smtp_host": "b.example", "smtp_port": 2525, "secure": False},
+            "smtp_config.smtp_host is 'b.example' live, 'smtp.example.com' applied; "
+            "smtp_config.smtp_port is 2525 live, 465 applied; "
+            "smtp_config.secure is false live, true applied",
+        ),
+        (
+            {"sender": None},
+            "smtp_config.sender is '' live, 'no-reply@example.com' applied",
+        ),
+    ],
+    ids=["one field", "fields in the API's order", "a field the API fills in"],
+)
+def test_the_warning_names_each_field_that_differs_with_both_values(
+    changed: dict[str, Any], differences: str
+) -> None:
+    """A live setting another stack changed: each differing field, live value then applied."""
+    release = plan_release(
+        "pool-a", live(**changed), state(), claimed=False, shown=everything_shown
+    )
+    assert release == Release(
+        None,
+        f"{LEFT}its live email provider is not the setting this resource applied "
+        f"({differences}); another stack or a person has changed it since",
+    )
+
+
+def test_another_type_is_named_with_both_types() -> None:
+    """A live SendGrid setting where this resource applied SMTP: the type, not every field;
+    quoted by default (one of four names, never a config value the program made secret)."""
+    release = plan_release(
+        "pool-a", live("sendgrid"), state(), claimed=False, shown=everything_shown
+    )
+    assert release == Release(
+        None,
+        f"{LEFT}its live email provider is not the setting this resource applied (type is "
+        "'sendgrid' live, 'custom' applied); another stack or a person has changed it since",
+    )
+
+
+def test_a_value_the_front_end_may_not_show_is_named_without_it() -> None:
+    """The program made the host secret (the front end says so): the field, and no value."""
+
+    def host_hidden(path: tuple[str, ...]) -> bool:
+        return path != ("smtp_config", "smtp_host")
+
+    release = plan_release(
+        "pool-a",
+        live(smtp_host="planted-live-host.example", smtp_port=2525),
+        state(),
+        claimed=False,
+        shown=host_hidden,
+    )
+    assert release == Release(
+        None,
+        f"{LEFT}its live email provider is not the setting this resource applied "
+        "(smtp_config.smtp_host differs; smtp_config.smtp_port is 2525 live, 465 applied); "
+        "another stack or a person has changed it since",
+    )
+    assert "planted-live-host" not in str(release)
+    assert "smtp.example.com" not in str(release)
+
+
+def test_a_changed_secret_is_never_quoted_even_where_values_may_show() -> None:
+    """Another password beside another host: the host's values, never either password."""
+    release = plan_release(
+        "pool-a",
+        live(smtp_host="b.example", senderPass="their-password"),
+        state(),
+        claimed=False,
+        shown=everything_shown,
+    )
+    assert release.warning is not None
+    assert "smtp_config.smtp_host is 'b.example' live" in release.warning
+    assert "sender_pass" not in release.warning
+    assert "their-password" not in release.warning
+    assert SMTP_PASSWORD not in release.warning
 
 
 def test_a_state_without_a_complete_setting_leaves_the_pool() -> None:

@@ -742,9 +742,18 @@ def test_read_keeps_the_applied_setting_through_drift(
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param({"kind": "sendgrid"}, id="another-type"),
-        pytest.param({"kind": "custom", "smtp_port": 2525.0}, id="another-port"),
-        pytest.param({"kind": "custom"}, id="another-password"),
+        pytest.param(
+            {"kind": "sendgrid", "why": "(type is 'sendgrid' live, 'custom' applied)"},
+            id="another-type",
+        ),
+        pytest.param(
+            {"kind": "custom", "smtp_port": 2525.0, "why": "(smtp_config.smtp_port differs)"},
+            id="another-port",
+        ),
+        pytest.param(
+            {"kind": "custom", "why": "smtp_config.sender_pass"},
+            id="another-password",
+        ),
     ],
 )
 @pytest.mark.parametrize("refreshed", [False, True], ids=["as-applied", "after-refresh"])
@@ -755,11 +764,14 @@ def test_delete_leaves_a_setting_it_did_not_apply(
     change: dict[str, Any],
     refreshed: bool,
 ) -> None:
-    """Another type, another non-secret field or another secret: not ours, left, and said so."""
+    """Another type, another non-secret field or another secret: not ours, left, and said so,
+    naming what differs (the dynamic resource quotes the type, never a config's value: it
+    cannot tell which ones the program made secret)."""
     olds = provider.create(props_for("custom")).outs
     assert olds is not None
     change = dict(change)
     kind = change.pop("kind")
+    why = change.pop("why")
     if "smtp_port" in change:
         changed = props_for("custom")
         changed["smtp_config"].update(change)
@@ -780,6 +792,8 @@ def test_delete_leaves_a_setting_it_did_not_apply(
     assert emulator.stored("pool-a") == before
     err = capsys.readouterr().err
     assert "user pool 'pool-a' is left as it is" in err
+    assert why in err
+    assert "2525" not in err
     for secret in (*OUT_OF_BAND.values(), *CANARIES):
         assert secret not in err
 

@@ -84,7 +84,7 @@ def _config_changes(name: str, old: Any, new: Any) -> dict[Path, Change]:
     before, after = _comparable(name, old), _comparable(name, new)
     secret = SECRET_FIELD_BY_CONFIG[name]
     changes: dict[Path, Change] = {}
-    for field in _field_order(name, before, after):
+    for field in field_order(name, before, after):
         old_value, new_value = before.get(field, _MISSING), after.get(field, _MISSING)
         if old_value == new_value:
             continue
@@ -105,7 +105,7 @@ def _comparable(name: str, config: Mapping[str, Any]) -> dict[str, Any]:
     return with_output_defaults(name, fields)
 
 
-def _field_order(name: str, *configs: Mapping[str, Any]) -> list[str]:
+def field_order(name: str, *configs: Mapping[str, Any]) -> list[str]:
     """The config's fields in the API's order, then any others (a typo the preview refuses)."""
     known = list(CONFIG_RULES[name])
     extra = sorted({field for config in configs for field in config} - set(known))

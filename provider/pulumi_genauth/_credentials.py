@@ -42,6 +42,37 @@ CONFIG_KEYS = (
 )
 # The keys of one entry of genauth:pools.
 POOL_ENTRY_KEYS = ("host", "accessKeyId", "accessKeySecret", "brand")
+# The keys of an entry that are not secret, as the provider's own host, accessKeyId and brand
+# are not: a provider's state and its diff show them. Any other value of an entry (the
+# accessKeySecret, a misspelt key that may hold it) is kept secret.
+POOL_ENTRY_PUBLIC_KEYS = frozenset({"host", "accessKeyId", "brand"})
+
+
+@dataclass(frozen=True)
+class PoolsPlace:
+    """Where a provider's pool entries are written, as messages name them."""
+
+    path: str
+    """The entries' object as a path names it: ``genauth:pools``, or ``pools``."""
+    owner: str
+    """The phrase that names it in a sentence: ``the stack config genauth:pools``."""
+    key_kind: str
+    """What a key of it is called: ``stack config key``, or ``provider property``."""
+    in_stack_config: bool = False
+    """Whether it is set with ``pulumi config set`` (the default provider's)."""
+
+
+# The stack config genauth:pools: the dynamic resource's, and the default native provider's.
+STACK_POOLS = PoolsPlace(
+    CONFIG_POOLS, f"the stack config {CONFIG_POOLS}", "stack config key", in_stack_config=True
+)
+# The pools of a provider that may be the default one or an explicit one.
+PROVIDER_POOLS = PoolsPlace("pools", "the provider's pools", "provider property")
+
+
+def explicit_provider_pools(name: str) -> PoolsPlace:
+    """The ``pools`` property of the explicit provider ``name``."""
+    return PoolsPlace("pools", f"the pools of provider {name!r}", "provider property")
 
 
 @dataclass(frozen=True)
@@ -56,19 +87,23 @@ class Credentials:
 
 
 def resolve_credentials(
-    config: Mapping[str, Any], environ: Mapping[str, str], pool: str | None
+    config: Mapping[str, Any],
+    environ: Mapping[str, str],
+    pool: str | None,
+    place: PoolsPlace = STACK_POOLS,
 ) -> Credentials:
     """Pick the credentials for the default pool (``pool=None``) or a named one.
 
     ``config`` is the namespaced stack config (values as strings, structured values as JSON
-    text), as ``configure()`` receives it.
+    text), as ``configure()`` receives it; ``place`` is where messages say its
+    ``genauth:pools`` was written (an explicit native provider's ``pools`` property).
     """
     found_host = _setting(config, CONFIG_HOST, environ, c.ENV_HOST)
     default_host = _checked_host(*found_host) if found_host else c.DEFAULT_HOST
     found_brand = _setting(config, CONFIG_BRAND, environ, c.ENV_BRAND)
     default_brand = _brand(*found_brand) if found_brand else None
     if pool is not None:
-        return _named_pool(config, pool, default_host, default_brand)
+        return _named_pool(config, pool, default_host, default_brand, place)
 
     key_id = _setting(config, CONFIG_ACCESS_KEY_ID, environ, c.ENV_ACCESS_KEY_ID)
     secret = _setting(config, CONFIG_ACCESS_KEY_SECRET, environ, c.ENV_ACCESS_KEY_SECRET)
@@ -98,43 +133,65 @@ def pool_names(config: Mapping[str, Any]) -> list[str]:
 
 
 def _named_pool(
-    config: Mapping[str, Any], pool: str, default_host: str, default_brand: Brand | None
+    config: Mapping[str, Any],
+    pool: str,
+    default_host: str,
+    default_brand: Brand | None,
+    place: PoolsPlace,
 ) -> Credentials:
     pools = _pools(config)
     if pool not in pools:
-        known = ", ".join(repr(name) for name in sorted(pools)) or "none"
-        raise ConfigurationError(
-            f"pool {pool!r} is not an entry of the stack config {CONFIG_POOLS} "
-            f"(entries: {known}); add it with `pulumi config set --path "
-            f"'{CONFIG_POOLS}.{pool}.accessKeyId' <id>` and `pulumi config set --secret --path "
-            f"'{CONFIG_POOLS}.{pool}.accessKeySecret' <secret>`"
-        )
+        raise ConfigurationError(unknown_pool_message(pool, list(pools), place))
     entry = pools[pool]
+    at = f"{place.path}.{pool}"
     if not isinstance(entry, Mapping):
-        raise ConfigurationError(
-            f"{CONFIG_POOLS}.{pool} must be an object with accessKeyId and accessKeySecret"
-        )
+        raise ConfigurationError(f"{at} must be an object with accessKeyId and accessKeySecret")
     key_id, secret = _text(entry.get("accessKeyId")), _text(entry.get("accessKeySecret"))
     if not key_id or not secret:
         missing = [
-            f"{CONFIG_POOLS}.{pool}.{name}"
+            f"{at}.{name}"
             for name, value in (("accessKeyId", key_id), ("accessKeySecret", secret))
             if not value
         ]
+        how = " (the secret with --secret --path)" if place.in_stack_config else ""
         raise ConfigurationError(
-            "GenAuth credentials are missing for pool "
-            f"{pool!r}: set {' and '.join(missing)} (the secret with --secret --path)"
+            f"GenAuth credentials are missing for pool {pool!r}: set {' and '.join(missing)}{how}"
         )
     unknown = sorted(set(entry) - set(POOL_ENTRY_KEYS))
     if unknown:
         raise ConfigurationError(
-            unknown_key_message(f"{CONFIG_POOLS}.{pool}.", unknown[0], POOL_ENTRY_KEYS)
+            unknown_key_message(f"{at}.", unknown[0], POOL_ENTRY_KEYS, place.key_kind)
         )
     entry_host = _text(entry.get("host"))
-    host = _checked_host(entry_host, f"{CONFIG_POOLS}.{pool}.host") if entry_host else default_host
+    host = _checked_host(entry_host, f"{at}.host") if entry_host else default_host
     entry_brand = _text(entry.get("brand"))
-    brand = _brand(entry_brand, f"{CONFIG_POOLS}.{pool}.brand") if entry_brand else default_brand
+    brand = _brand(entry_brand, f"{at}.brand") if entry_brand else default_brand
     return Credentials(host=host, access_key_id=key_id, access_key_secret=secret, brand=brand)
+
+
+def unknown_pool_message(pool: str, entries: Sequence[str], place: PoolsPlace) -> str:
+    """One sentence naming a ``pool`` that is no entry of ``place``, the entries, and the one
+    nearest to it (a typo), else how to add it."""
+    listed = ", ".join(repr(name) for name in sorted(entries)) or "none"
+    message = f"pool {pool!r} is not an entry of {place.owner} (entries: {listed})"
+    near = nearest(pool, entries)
+    if near is not None:
+        return f"{message}: did you mean {near!r}?"
+    if place.in_stack_config:
+        return (
+            f"{message}; add it with `pulumi config set --path "
+            f"'{place.path}.{pool}.accessKeyId' <id>` and `pulumi config set --secret --path "
+            f"'{place.path}.{pool}.accessKeySecret' <secret>`"
+        )
+    return f"{message}; add an entry {pool!r} with its accessKeyId and accessKeySecret"
+
+
+def nearest(name: str, known: Sequence[str]) -> str | None:
+    """The known name nearest to ``name`` (a typo of it), if one is near enough."""
+    import difflib  # noqa: PLC0415 - only for a typo, never on the way of a good config
+
+    found = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return found[0] if found else None
 
 
 def unknown_config_keys(config: Mapping[str, Any]) -> list[str]:
@@ -144,17 +201,17 @@ def unknown_config_keys(config: Mapping[str, Any]) -> list[str]:
     )
 
 
-def unknown_key_message(prefix: str, key: str, known: Sequence[str]) -> str:
-    """One sentence naming an unknown config key and the known one nearest to it."""
-    import difflib  # noqa: PLC0415 - only for a typo, never on the way of a good config
-
-    nearest = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+def unknown_key_message(
+    prefix: str, key: str, known: Sequence[str], kind: str = "stack config key"
+) -> str:
+    """One sentence naming an unknown config key (a ``kind``) and the known one nearest to it."""
+    near = nearest(key, known)
     hint = (
-        f"did you mean {prefix}{nearest[0]}?"
-        if nearest
+        f"did you mean {prefix}{near}?"
+        if near is not None
         else f"the known keys are {', '.join(prefix + name for name in known)}"
     )
-    return f"the stack config key {prefix}{key} is not one of pulumi-genauth's: {hint}"
+    return f"the {kind} {prefix}{key} is not one of pulumi-genauth's: {hint}"
 
 
 def _setting(

@@ -24,7 +24,7 @@ from ._fields import (
     EmailProviderType,
     is_masked,
 )
-from ._ownership import plan_release
+from ._ownership import Shown, plan_release, type_shown
 from ._setting import from_live, normalized, public_setting, to_request
 
 if TYPE_CHECKING:
@@ -134,17 +134,26 @@ def refresh(
 
 
 def release(
-    client: GenAuthClient, props: Mapping[str, Any], claims: PoolClaims, warn: Warn
+    client: GenAuthClient,
+    props: Mapping[str, Any],
+    claims: PoolClaims,
+    warn: Warn,
+    shown: Shown = type_shown,
 ) -> None:
     """Delete: hand the pool back to GenAuth's built-in mail, if its setting is still this one.
 
     The API has no delete: the setting is sent back with ``enabled: false``. A setting that
     another stack, a person or another resource of this deployment has put in its place is
-    left alone, with a warning that says why.
+    left alone, with a warning that says why (quoting the values ``shown`` allows: by default
+    the type alone).
     """
     userpool_id = client.userpool_id
     plan = plan_release(
-        userpool_id, client.get_email_provider(), props, claimed=claims.is_claimed(userpool_id)
+        userpool_id,
+        client.get_email_provider(),
+        props,
+        claimed=claims.is_claimed(userpool_id),
+        shown=shown,
     )
     if plan.warning:
         warn(plan.warning)

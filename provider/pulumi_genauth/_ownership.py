@@ -14,10 +14,11 @@ The setting is a singleton of the user pool, so two things can own it by mistake
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+from ._changes import field_order
 from ._fields import (
     APPLIED_KEY,
     CONFIG_FIELD_BY_TYPE,
@@ -31,7 +32,22 @@ if TYPE_CHECKING:
     # The wire models (pydantic) load when a request is built, not with this module.
     from ._models import ConfigEmailProviderInput, EmailProviderInfo
 
-__all__ = ["Release", "plan_release"]
+__all__ = ["Release", "Shown", "plan_release", "type_shown"]
+
+Shown = Callable[[tuple[str, ...]], bool]
+"""Whether a message may quote the value at a path of the setting (``("smtp_config",
+"smtp_host")``): only where the program did not make it secret. The native plugin can tell
+(``native._properties.not_secret_in``); the dynamic resource cannot (the engine sends its
+provider every secret as plain text), so it quotes the type alone (:func:`type_shown`)."""
+
+
+def type_shown(path: tuple[str, ...]) -> bool:
+    """Quote the type alone, one of four names of the schema; never a config's value, which
+    the program may have made secret."""
+    return path == ("type",)
+
+
+_UNSET: Final = object()
 
 
 @dataclass(frozen=True)
@@ -44,13 +60,19 @@ class Release:
 
 
 def plan_release(
-    userpool_id: str, live: EmailProviderInfo, state: Mapping[str, Any], *, claimed: bool
+    userpool_id: str,
+    live: EmailProviderInfo,
+    state: Mapping[str, Any],
+    *,
+    claimed: bool,
+    shown: Shown = type_shown,
 ) -> Release:
     """Decide what deleting the resource whose outputs are ``state`` does to the live setting.
 
     Only the setting the resource applied is disabled: not one that another resource of this
     deployment configured (``claimed``), not one whose type or non-secret fields differ from
-    the applied ones, not one whose secret (where the service shows it) is another.
+    the applied ones, not one whose secret (where the service shows it) is another. The
+    warning names each field that differs, with its two values where ``shown`` allows.
     """
     pool = repr(userpool_id)
     if claimed:
@@ -70,12 +92,13 @@ def plan_release(
             "setting of this resource to compare with the live one",
         )
     live_props = from_live(live, state)
-    if public_setting(live_props) != applied:
+    live_setting = public_setting(live_props)
+    if live_setting != applied:
         return Release(
             None,
-            f"user pool {pool} is left as it is: its live email provider (type "
-            f"{live_props['type']!r}) is not the setting this resource applied (type "
-            f"{applied['type']!r}); another stack or a person has changed it since",
+            f"user pool {pool} is left as it is: its live email provider is not the setting "
+            f"this resource applied ({_differences(live_props, applied, shown)}); another "
+            "stack or a person has changed it since",
         )
     name = CONFIG_FIELD_BY_TYPE[EmailProviderType(applied["type"])][0]
     secret_field = SECRET_FIELD_BY_CONFIG[name]
@@ -105,3 +128,38 @@ def plan_release(
             )
         return Release(None, f"user pool {pool} is left as it is: {reason}")
     return Release(to_request({"type": applied["type"], "enabled": False, name: live_props[name]}))
+
+
+def _differences(live: Mapping[str, Any], applied: Mapping[str, Any], shown: Shown) -> str:
+    """Each field of the setting that differs between the ``live`` properties and the
+    ``applied`` setting: ``smtp_config.smtp_host is 'b' live, 'a' applied``, or
+    ``smtp_config.smtp_host differs`` where its value may not be quoted.
+
+    Another type is that alone (the configs of two types have nothing to compare).
+    """
+    if live.get("type") != applied["type"]:
+        return _difference(("type",), live.get("type"), applied["type"], shown)
+    name = CONFIG_FIELD_BY_TYPE[EmailProviderType(applied["type"])][0]
+    # Compared as delete compares them: the live config without its secret, defaults filled.
+    before = (public_setting(live) or {}).get(name) or {}
+    after = applied.get(name) or {}
+    return "; ".join(
+        _difference((name, field), before.get(field, _UNSET), after.get(field, _UNSET), shown)
+        for field in field_order(name, before, after)
+        if before.get(field, _UNSET) != after.get(field, _UNSET)
+    )
+
+
+def _difference(path: tuple[str, ...], live: Any, applied: Any, shown: Shown) -> str:
+    name = ".".join(path)
+    if not shown(path):
+        return f"{name} differs"
+    return f"{name} is {_quoted(live)} live, {_quoted(applied)} applied"
+
+
+def _quoted(value: Any) -> str:
+    if value is _UNSET or value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)

@@ -41,7 +41,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["accessKeySecret"] = (args?.accessKeySecret ? pulumi.secret(args.accessKeySecret) : undefined) ?? utilities.getEnv("GENAUTH_ACCESS_KEY_SECRET");
             resourceInputs["brand"] = (args?.brand) ?? utilities.getEnv("GENAUTH_BRAND");
             resourceInputs["host"] = (args?.host) ?? utilities.getEnv("GENAUTH_HOST");
-            resourceInputs["pools"] = pulumi.output(args?.pools ? pulumi.secret(args.pools) : undefined).apply(JSON.stringify);
+            resourceInputs["pools"] = pulumi.output(args?.pools).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -69,7 +69,7 @@ export interface ProviderArgs {
      */
     host?: pulumi.Input<string | undefined>;
     /**
-     * Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+     * Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it. Each entry's `accessKeySecret` is kept secret, whatever the program passes; its `host`, `accessKeyId` and `brand` are not, as the provider's own are not, so that a diff shows which entry changes and how.
      */
     pools?: pulumi.Input<{[key: string]: pulumi.Input<inputs.PoolKeysArgs>} | undefined>;
 }

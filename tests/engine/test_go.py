@@ -103,3 +103,32 @@ def test_a_whole_secret_config_from_go_is_secret_everywhere(
     """``pulumi.ToSecret`` over the whole config: the scenario of
     ``secrecy.run_whole_secret_native``."""
     run_whole_secret_native(stack, emulator, "main.go", declare_whole_secret)
+
+
+def test_a_failed_go_preview_adds_the_go_sdk_s_line_under_the_stack(
+    stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """A bad port fails the preview under marketingMail; the Go SDK adds its own report of the
+    engine stopping (what the README explains): `program failed:` and `waiting for RPCs: ...
+    resource monitor shut down ...` under the Stack. No API call."""
+    source = stack.folder / "project" / "main.go"
+    source.write_text(replace_once(source.read_text(), "pulumi.Int(465)", "pulumi.Int(70000)"))
+
+    failed = stack.run("preview", check=False)
+
+    assert failed.returncode != 0, failed.stdout
+    diagnostics = failed.stdout.split("Diagnostics:", 1)[1]
+    assert (
+        "  genauth:index:EmailProvider (marketingMail):\n"
+        "    error: genauth:index:EmailProvider resource 'marketingMail' has a problem: "
+        "smtpConfig.smtpPort must be a port number from 1 to 65535 (got 70000)\n"
+    ) in diagnostics, failed.stdout
+    stack_block = diagnostics.split("  pulumi:pulumi:Stack (genauth-go-example-dev):\n", 1)[1]
+    first, second = (line.strip() for line in stack_block.splitlines()[:2])
+    assert first == "error: an unhandled error occurred: program failed:", failed.stdout
+    # Then what the program's pending call got: "... while waiting on step's done channel",
+    # or "... while sending resource registration", as the engine's shutdown met it.
+    assert second.startswith(
+        "waiting for RPCs: rpc error: code = Unavailable desc = resource monitor shut down"
+    ), failed.stdout
+    assert emulator.requests() == []

@@ -299,7 +299,14 @@ def test_import_adopts_the_live_setting_with_its_secret_unknown(yaml_stack: Yaml
     assert SECRET_SIG in json.dumps(adopted["inputs"]["sendGridConfig"]["apikey"])
     # The live key was never read into the state, not even encrypted.
     assert SENDGRID_KEY not in json.dumps(yaml_stack.revealed_state())
-    assert adopted["outputs"]["appliedSetting"] == {
+    # The bookkeeping is secret as a whole (see _fields.APPLIED_KEY): read it decrypted.
+    assert SECRET_SIG in json.dumps(adopted["outputs"]["appliedSetting"])
+    revealed = next(
+        resource
+        for resource in yaml_stack.revealed_state()["deployment"]["resources"]
+        if resource["urn"].endswith("::adopted")
+    )
+    assert json.loads(revealed["outputs"]["appliedSetting"]["plaintext"]) == {
         "type": "sendgrid",
         "sendGridConfig": {"sender": "support@example.com"},
     }
@@ -513,3 +520,48 @@ def test_a_type_in_capitals_fails_preview_with_a_hint_and_empty_variables_are_un
     yaml_stack.write_program(program)
     yaml_stack.run("up", "--yes")
     assert emulator.stored("pool-a") == marketing_setting()
+
+
+def test_destroy_leaving_a_pool_names_the_field_that_differs_with_its_values(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """Another sender (and key) set on pool-b out of band: destroy leaves it, and the warning
+    under supportMail names sendGridConfig.sender with both values, never a key."""
+    yaml_stack.run("up", "--yes")
+    plant_support_key(emulator, sender="drift@example.com")
+
+    destroy = yaml_stack.run("destroy", "--yes")
+
+    assert emulator.stored("pool-b")["sendGridConfig"]["sender"] == "drift@example.com"
+    assert emulator.stored("pool-b")["enabled"] is True
+    warning = (
+        "warning: user pool 'pool-b' is left as it is: its live email provider is not the "
+        "setting this resource applied (sendGridConfig.sender is 'drift@example.com' live, "
+        "'support@example.com' applied); another stack or a person has changed it since"
+    )
+    diagnostics = destroy.stdout.split("Diagnostics:", 1)[1]
+    block = diagnostics.split("genauth:index:EmailProvider (supportMail):", 1)[1]
+    assert block.strip().splitlines()[0].strip() == warning, destroy.stdout
+    yaml_stack.assert_no_secret_leaked(PLANTED_KEY, SENDGRID_KEY, SMTP_PASSWORD)
+
+
+def test_a_missing_key_secret_fails_the_preview_in_the_provider_s_words_without_import_advice(
+    yaml_stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """The explicit provider marketing has no accessKeySecret: its resource's preview fails
+    saying where to set it, and says nothing of `pulumi import` (no import is under way)."""
+    program = yaml_stack.program()
+    del program["resources"]["marketing"]["properties"]["accessKeySecret"]
+    yaml_stack.write_program(program)
+
+    failed = yaml_stack.run("preview", check=False)
+
+    text = failed.stdout + failed.stderr
+    assert failed.returncode != 0, text
+    assert (
+        "error: genauth:index:EmailProvider resource 'marketingMail' has a problem: GenAuth "
+        "credentials are missing: set the accessKeyId and accessKeySecret of provider "
+        "'marketing', or $GENAUTH_ACCESS_KEY_ID and $GENAUTH_ACCESS_KEY_SECRET\n"
+    ) in text, text
+    assert "pulumi import" not in text, text
+    assert emulator.requests() == []

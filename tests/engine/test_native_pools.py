@@ -55,7 +55,8 @@ def test_the_default_provider_serves_both_pools_from_genauth_pools(
     yaml_stack: YamlStack, emulator: EmulatorServer
 ) -> None:
     """genauth:pools entries set with --path (the secrets with --secret): one provider, two
-    pools configured, a second preview with no change and no call, no key secret stored."""
+    pools configured, a second preview with no change and no call, no key secret stored; a
+    misspelt entry fails the preview naming the nearest one and genauth:pools."""
     yaml_stack.write_program(with_pools(yaml_stack.program(), None))
     yaml_stack.run("config", "set", "genauth:host", emulator.url)
     for entry, pool in zip(("marketing", "support"), emulator.pools, strict=True):
@@ -78,6 +79,18 @@ def test_the_default_provider_serves_both_pools_from_genauth_pools(
     calls = len(emulator.requests())
     yaml_stack.run("preview", "--expect-no-changes", "--diff")
     assert len(emulator.requests()) == calls
+
+    # A misspelt entry: the nearest one, and where the default provider's entries are set.
+    program = yaml_stack.program()  # the program above, which names its entries
+    program["resources"]["supportMail"]["properties"]["pool"] = "suport"
+    yaml_stack.write_program(program)
+    failed = yaml_stack.run("preview", check=False)
+    assert failed.returncode != 0
+    assert (
+        "pool 'suport' is not an entry of the stack config genauth:pools (entries: "
+        "'marketing', 'support'): did you mean 'support'?"
+    ) in failed.stdout + failed.stderr
+    assert len(emulator.requests()) == calls
     yaml_stack.assert_no_secret_leaked(SMTP_PASSWORD, SENDGRID_KEY, *KEY_SECRETS)
 
 
@@ -85,7 +98,8 @@ def test_an_explicit_provider_with_pools_keeps_them_secret_and_names_a_wrong_ent
     yaml_stack: YamlStack, emulator: EmulatorServer
 ) -> None:
     """One explicit provider whose pools come from secret config: both pools configured, the
-    provider's pools secret in the state; a pool that is no entry fails the preview by name."""
+    provider's key secrets secret in the state; a pool that is no entry fails the preview
+    naming the nearest entry, in the words of the provider it is on."""
     provider = {
         "type": "pulumi:providers:genauth",
         "properties": {
@@ -120,8 +134,10 @@ def test_an_explicit_provider_with_pools_keeps_them_secret_and_names_a_wrong_ent
     calls = len(emulator.requests())
     failed = yaml_stack.run("preview", check=False)
     assert failed.returncode != 0
+    # The provider's own words: its pools property, not the stack config genauth:pools.
     assert (
-        "pool 'suport' is not an entry of the provider's pools (genauth:pools for the default "
-        "provider; entries: 'marketing', 'support')"
+        "pool 'suport' is not an entry of the pools of provider 'all' (entries: 'marketing', "
+        "'support'): did you mean 'support'?"
     ) in failed.stdout + failed.stderr
+    assert "genauth:pools" not in failed.stdout + failed.stderr
     assert len(emulator.requests()) == calls

@@ -16,7 +16,7 @@ this plugin accepts secrets, so the engine leaves that to it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .._constants import UNKNOWN
@@ -134,6 +134,22 @@ def _holds_secret(value: PropertyValue) -> bool:
     if isinstance(inner, tuple):
         return any(_holds_secret(item) for item in inner)
     return False
+
+
+def not_secret_in(properties: Mapping[str, PropertyValue]) -> Callable[[tuple[str, ...]], bool]:
+    """Whether the value at a core path (``("smtp_config", "smtp_host")``) is in
+    ``properties`` and not secret there, nor anything it is in: what a message may quote."""
+
+    def shown(path: tuple[str, ...]) -> bool:
+        level: Any = properties
+        for part in path:
+            found = level.get(camel(part)) if isinstance(level, Mapping) else None
+            if not isinstance(found, PropertyValue) or found.is_secret:
+                return False
+            level = found.value
+        return True
+
+    return shown
 
 
 def with_secrets_marked(properties: Mapping[str, PropertyValue]) -> dict[str, PropertyValue]:

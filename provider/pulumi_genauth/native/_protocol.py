@@ -77,6 +77,8 @@ class ConfigureRequest:
     args: Properties
     accept_secrets: bool = True
     accept_resources: bool = False
+    urn: str = ""
+    """The provider's own URN (``...::pulumi:providers:genauth::default``); empty if not sent."""
 
 
 @dataclass

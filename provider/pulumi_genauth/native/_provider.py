@@ -24,7 +24,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 from .._claims import PoolClaims
-from .._credentials import Credentials, pool_names, resolve_credentials, unknown_key_message
+from .._credentials import (
+    PROVIDER_POOLS,
+    STACK_POOLS,
+    Credentials,
+    PoolsPlace,
+    explicit_provider_pools,
+    pool_names,
+    resolve_credentials,
+    unknown_key_message,
+)
 from .._exceptions import (
     NATIVE_PROVIDER_KEYS,
     ConfigurationError,
@@ -64,12 +73,17 @@ T = TypeVar("T")
 Log = Callable[[str, str], None]
 """Shows a warning to the user: (resource URN, message)."""
 
+# Missing keys, for a provider that may be the default one or an explicit one.
 MISSING_CREDENTIALS: Final = (
     "GenAuth credentials are missing: set the provider's accessKeyId and accessKeySecret (the "
     "properties of an explicit genauth provider; genauth:accessKeyId and --secret "
     "genauth:accessKeySecret in the stack config for the default one), or $GENAUTH_ACCESS_KEY_ID "
-    "and $GENAUTH_ACCESS_KEY_SECRET. `pulumi import` through an explicit provider needs that "
-    "provider in the state first: `pulumi up --target <its URN>`"
+    "and $GENAUTH_ACCESS_KEY_SECRET"
+)
+# What an import (a Read that knows the id alone) adds to a message about missing keys.
+IMPORT_ADVICE: Final = (
+    "; `pulumi import` through an explicit provider needs that provider in the state first: "
+    "`pulumi up --target <its URN>`"
 )
 # What an imported secret (never read back) counts as while an import checks its inputs.
 UNREAD_SECRET: Final = "(not read back)"  # noqa: S105 - not a secret
@@ -77,8 +91,9 @@ UNREAD_SECRET: Final = "(not read back)"  # noqa: S105 - not a secret
 API_THREADS: Final = 64
 # Provider inputs that are not this provider's to refuse: the engine adds them.
 _OTHER_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL"})
-# The provider config that holds access key secrets: kept secret in the provider's state.
-_SECRET_PROVIDER_KEYS: Final = frozenset({"accessKeySecret", "pools"})
+# The engine names its default providers so (pkg: sdk/go/common/providers/reference.go,
+# IsDefaultProvider); any other name is an explicit provider's.
+_DEFAULT_PROVIDER_PREFIX: Final = "default"
 
 
 def _stderr_log(urn: str, message: str) -> None:
@@ -102,6 +117,8 @@ class GenAuthProvider:
         self._client_factory = client_factory
         self._config: dict[str, Any] = {}
         self._config_pending = False  # a value of the provider config is not known yet
+        self._place = PROVIDER_POOLS  # where messages say the pools are (see configure)
+        self._missing: str | None = MISSING_CREDENTIALS  # None: the core's message
         self._clients = PoolClients()  # by pool entry; None: the provider's own keys
         self._claims = PoolClaims()
         self._threads = ThreadPoolExecutor(API_THREADS, thread_name_prefix="genauth-api")
@@ -111,23 +128,34 @@ class GenAuthProvider:
     async def get_schema(self, _request: GetSchemaRequest) -> GetSchemaResponse:
         return GetSchemaResponse(schema=schema_text())
 
-    async def diff_config(self, _request: DiffRequest) -> DiffResponse:
-        """Let the engine compare the provider's config itself (a change never replaces)."""
-        return DiffResponse()
+    async def diff_config(self, request: DiffRequest) -> DiffResponse:
+        """Which paths of the provider's config change (an entry of ``pools``, or a value of
+        one, by its path); a change never replaces the provider."""
+        from ._config import config_changes  # noqa: PLC0415 - see diff
+
+        detailed = {
+            # The engine's kinds are named as ours are (ADD, DELETE, UPDATE).
+            path: PropertyDiff(PropertyDiffKind[change.name], input_diff=True)
+            for path, change in config_changes(request.old_state, request.new_inputs).items()
+        }
+        return DiffResponse(changes=bool(detailed), detailed_diff=detailed)
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
         """Refuse provider keys that do not exist (a typo would silently fall back), and keep
         the keys' secrets secret, whatever the program passed (``pools`` holds them nested,
-        where no SDK marks them)."""
+        where no SDK marks them): see ``_config``."""
+        from ._config import with_secrets_marked  # noqa: PLC0415 - see diff
+
+        place = _pools_place(request.urn)
+        prefix = "genauth:" if place.in_stack_config else ""
         failures = [
-            CheckFailure("", unknown_key_message("genauth:", key, PROVIDER_CONFIG_KEYS))
+            CheckFailure("", unknown_key_message(prefix, key, PROVIDER_CONFIG_KEYS, place.key_kind))
             for key in request.new_inputs
             if key not in PROVIDER_CONFIG_KEYS and key not in _OTHER_PROVIDER_KEYS
         ]
-        inputs = {
-            key: value.with_secret(True) if key in _SECRET_PROVIDER_KEYS else value
-            for key, value in request.new_inputs.items()
-        }
+        # What the program made secret stays so (the engine sends no secret flag here, and
+        # marks the result as the program's inputs were; another caller may send them).
+        inputs = names.secret_like(with_secrets_marked(request.new_inputs), request.new_inputs)
         return CheckResponse(inputs=inputs, failures=failures)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
@@ -143,6 +171,10 @@ class GenAuthProvider:
         self._config = {
             f"genauth:{key}": value for key, value in known.items() if not holds_unknown(value)
         }
+        # Messages name the provider's config as the program wrote it: its own properties, or
+        # the stack config (the default provider).
+        self._place = _pools_place(request.urn)
+        self._missing = _missing_credentials(request.urn)
         # No Create/Update calls in a preview: a preview makes no API call.
         return ConfigureResponse(accept_secrets=True, supports_preview=False)
 
@@ -244,15 +276,20 @@ class GenAuthProvider:
         from .._setting import public_setting  # noqa: PLC0415
 
         props = names.to_core(request.properties)
-        if not request.properties:
+        importing = not request.properties
+        if importing:
             # An import knows the pool id only: the pool entry is the one whose keys open it.
             pool = await self._call(request.urn, self._pool_of, request.resource_id)
             props = {POOL_KEY: pool} if pool is not None else {}
         client = await self._call(
-            request.urn, self._client_for, request.resource_id, props.get(POOL_KEY)
+            request.urn,
+            self._client_for,
+            request.resource_id,
+            props.get(POOL_KEY),
+            importing=importing,
         )
         outputs, inputs = await self._call(request.urn, _lifecycle.refresh, client, props)
-        if not request.properties:
+        if importing:
             # An import: the live setting is what the resource now owns.
             outputs[APPLIED_KEY] = public_setting(inputs)
         declared = {key: value for key, value in inputs.items() if value is not None}
@@ -278,6 +315,8 @@ class GenAuthProvider:
             props,
             self._claims,
             self._warner(request.urn),
+            # A warning quotes a value only where the program did not make it secret.
+            names.not_secret_in(request.properties),
         )
 
     # -- helpers --------------------------------------------------------------------------------
@@ -299,28 +338,24 @@ class GenAuthProvider:
     def _pool_client(self, pool: str | None = None) -> GenAuthClient:
         return self._clients.get(pool, functools.partial(self._make_client, pool))
 
-    def _make_client(self, pool: str | None) -> GenAuthClient:
-        return self._client_factory(self._credentials(pool))
+    def _make_client(self, pool: str | None, *, importing: bool = False) -> GenAuthClient:
+        return self._client_factory(self._credentials(pool, importing=importing))
 
-    def _credentials(self, pool: str | None) -> Credentials:
+    def _credentials(self, pool: str | None, *, importing: bool = False) -> Credentials:
         """The keys of the pool entry ``pool`` (None: the provider's own); missing, a message
-        in this provider's own terms."""
-        if pool is not None and pool not in pool_names(self._config):
-            entries = ", ".join(repr(name) for name in pool_names(self._config)) or "none"
-            raise ConfigurationError(
-                f"pool {pool!r} is not an entry of the provider's pools (genauth:pools for the "
-                f"default provider; entries: {entries})"
-            )
+        in this provider's own terms (``importing``: with what an import needs first)."""
         try:
-            return resolve_credentials(self._config, self._environ, pool)
-        except MissingCredentialsError:
-            raise ConfigurationError(MISSING_CREDENTIALS) from None
+            return resolve_credentials(self._config, self._environ, pool, self._place)
+        except MissingCredentialsError as error:
+            message = str(error) if self._missing is None else self._missing
+            raise ConfigurationError(message + (IMPORT_ADVICE if importing else "")) from None
 
-    def _client_for(self, resource_id: str, pool: str | None) -> GenAuthClient:
+    def _client_for(
+        self, resource_id: str, pool: str | None, *, importing: bool = False
+    ) -> GenAuthClient:
         """The client, refusing credentials of a pool other than the resource's."""
-        return self._clients.for_resource(
-            pool, functools.partial(self._make_client, pool), resource_id, NATIVE_PROVIDER_KEYS
-        )
+        make = functools.partial(self._make_client, pool, importing=importing)
+        return self._clients.for_resource(pool, make, resource_id, NATIVE_PROVIDER_KEYS)
 
     def _pool_of(self, resource_id: str) -> str | None:
         """The pool entry whose keys open user pool ``resource_id`` (an import); None for the
@@ -342,6 +377,38 @@ class GenAuthProvider:
         """Close the client's connections and the thread pool (tests and tools)."""
         self._clients.close()
         self._threads.shutdown(wait=False)
+
+
+def _provider_name(urn: str) -> str | None:
+    """The name of the provider whose URN is ``urn``; None when the engine gave none."""
+    name = urn.rsplit("::", 1)[-1] if "::" in urn else ""
+    return name or None
+
+
+def _pools_place(urn: str) -> PoolsPlace:
+    """Where the pools of the provider ``urn`` are written: the stack config (the default
+    provider), an explicit provider's property, or either (no URN)."""
+    name = _provider_name(urn)
+    if name is None:
+        return PROVIDER_POOLS
+    if name.startswith(_DEFAULT_PROVIDER_PREFIX):
+        return STACK_POOLS
+    return explicit_provider_pools(name)
+
+
+def _missing_credentials(urn: str) -> str | None:
+    """What the provider ``urn`` says when it has no keys; None for the default provider,
+    which says what the core does (the stack config keys that are missing, as the dynamic
+    resource names them)."""
+    name = _provider_name(urn)
+    if name is None:
+        return MISSING_CREDENTIALS
+    if name.startswith(_DEFAULT_PROVIDER_PREFIX):
+        return None
+    return (
+        f"GenAuth credentials are missing: set the accessKeyId and accessKeySecret of provider "
+        f"{name!r}, or $GENAUTH_ACCESS_KEY_ID and $GENAUTH_ACCESS_KEY_SECRET"
+    )
 
 
 def _unread_secrets_filled(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -92,6 +92,7 @@ class ProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type: ign
             unmarshal_map(request.args),
             request.acceptSecrets,
             request.acceptResources,
+            request.urn,
         )
         answer = await self._answer(self._provider.configure(configure), context)
         return provider_pb2.ConfigureResponse(

@@ -46,9 +46,6 @@ func NewProvider(ctx *pulumi.Context,
 	if args.AccessKeySecret != nil {
 		args.AccessKeySecret = pulumi.ToSecret(args.AccessKeySecret).(pulumi.StringPtrInput)
 	}
-	if args.Pools != nil {
-		args.Pools = pulumi.ToSecret(args.Pools).(PoolKeysMapInput)
-	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Provider
 	err := ctx.RegisterResource("pulumi:providers:genauth", name, args, &resource, opts...)
@@ -67,7 +64,7 @@ type providerArgs struct {
 	Brand *string `pulumi:"brand"`
 	// The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
 	Host *string `pulumi:"host"`
-	// Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+	// Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it. Each entry's `accessKeySecret` is kept secret, whatever the program passes; its `host`, `accessKeyId` and `brand` are not, as the provider's own are not, so that a diff shows which entry changes and how.
 	Pools map[string]PoolKeys `pulumi:"pools"`
 }
 
@@ -81,7 +78,7 @@ type ProviderArgs struct {
 	Brand pulumi.StringPtrInput
 	// The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
 	Host pulumi.StringPtrInput
-	// Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+	// Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it. Each entry's `accessKeySecret` is kept secret, whatever the program passes; its `host`, `accessKeyId` and `brand` are not, as the provider's own are not, so that a diff shows which entry changes and how.
 	Pools PoolKeysMapInput
 }
 

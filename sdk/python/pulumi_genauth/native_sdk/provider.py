@@ -33,7 +33,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] access_key_secret: The access key secret of the user pool to manage (secret). Falls back to `$GENAUTH_ACCESS_KEY_SECRET`. A value that is empty or only white space counts as unset, here and in the environment.
         :param pulumi.Input[_builtins.str] brand: `genauth` or `authing`, in any case: the brand of the request headers (`x-genauth-*` or `x-authing-*`). Only a private deployment of the Authing brand needs it; otherwise the host decides. Falls back to `$GENAUTH_BRAND`. A value that is empty or only white space counts as unset, here and in the environment.
         :param pulumi.Input[_builtins.str] host: The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
-        :param pulumi.Input[Mapping[str, pulumi.Input['PoolKeysArgs']]] pools: Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+        :param pulumi.Input[Mapping[str, pulumi.Input['PoolKeysArgs']]] pools: Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it. Each entry's `accessKeySecret` is kept secret, whatever the program passes; its `host`, `accessKeyId` and `brand` are not, as the provider's own are not, so that a diff shows which entry changes and how.
         """
         if access_key_id is None:
             access_key_id = _utilities.get_env('GENAUTH_ACCESS_KEY_ID')
@@ -106,7 +106,7 @@ class ProviderArgs:
     @pulumi.getter
     def pools(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input['PoolKeysArgs']]]]:
         """
-        Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+        Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it. Each entry's `accessKeySecret` is kept secret, whatever the program passes; its `host`, `accessKeyId` and `brand` are not, as the provider's own are not, so that a diff shows which entry changes and how.
         """
         return pulumi.get(self, "pools")
 
@@ -136,7 +136,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] access_key_secret: The access key secret of the user pool to manage (secret). Falls back to `$GENAUTH_ACCESS_KEY_SECRET`. A value that is empty or only white space counts as unset, here and in the environment.
         :param pulumi.Input[_builtins.str] brand: `genauth` or `authing`, in any case: the brand of the request headers (`x-genauth-*` or `x-authing-*`). Only a private deployment of the Authing brand needs it; otherwise the host decides. Falls back to `$GENAUTH_BRAND`. A value that is empty or only white space counts as unset, here and in the environment.
         :param pulumi.Input[_builtins.str] host: The GenAuth API host, an `https://` URL with no user info, query or fragment (`http://` only for a loopback address, such as the local emulator): `https://api.genauth.ai` (the default), `https://api.authing.cn`, or a private deployment. Falls back to `$GENAUTH_HOST`. A value that is empty or only white space counts as unset, here and in the environment.
-        :param pulumi.Input[Mapping[str, pulumi.Input[Union['PoolKeysArgs', 'PoolKeysArgsDict', 'outputs.PoolKeys']]]] pools: Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+        :param pulumi.Input[Mapping[str, pulumi.Input[Union['PoolKeysArgs', 'PoolKeysArgsDict', 'outputs.PoolKeys']]]] pools: Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it. Each entry's `accessKeySecret` is kept secret, whatever the program passes; its `host`, `accessKeyId` and `brand` are not, as the provider's own are not, so that a diff shows which entry changes and how.
         """
         ...
     @overload
@@ -188,7 +188,7 @@ class Provider(pulumi.ProviderResource):
             if host is None:
                 host = _utilities.get_env('GENAUTH_HOST')
             __props__.__dict__["host"] = host
-            __props__.__dict__["pools"] = pulumi.Output.secret(pools).apply(pulumi.runtime.to_json) if pools is not None else None
+            __props__.__dict__["pools"] = pulumi.Output.from_input(pools).apply(pulumi.runtime.to_json) if pools is not None else None
         super(Provider, __self__).__init__(
             'genauth',
             resource_name,

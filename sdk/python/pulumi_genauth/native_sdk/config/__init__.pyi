@@ -37,6 +37,6 @@ The GenAuth API host, an `https://` URL with no user info, query or fragment (`h
 
 pools: Optional[str]
 """
-Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it.
+Named sets of keys, one per user pool: a resource picks one with its `pool` input, so one provider (one plugin process) serves a stack of many pools. Stack config `genauth:pools` for the default provider, as the dynamic resource reads it. Each entry's `accessKeySecret` is kept secret, whatever the program passes; its `host`, `accessKeyId` and `brand` are not, as the provider's own are not, so that a diff shows which entry changes and how.
 """
 
