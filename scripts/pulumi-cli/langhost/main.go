@@ -16,6 +16,10 @@
 // the project root), else $PULUMI_PYTHON_CMD, else python3. Other runtime options (toolchain,
 // typechecker) are ignored: this repository uses a plain pip virtualenv.
 //
+// It also writes Python code as the official host does, with pkg/v3/codegen/python (codegen.go):
+// the program `pulumi import` prints, the project `pulumi convert` writes, the SDK of
+// `pulumi package gen-sdk`.
+//
 // The Node.js and Go hosts of this module (nodejs/, go/) share its process, its answers to the
 // other calls and its handling of the program's exit with it (internal/langhost).
 package main
@@ -34,10 +38,13 @@ import (
 	"pulumi-genauth/langhost/internal/langhost"
 )
 
-const execScript = "pulumi-language-python-exec"
+const (
+	name       = "pulumi-language-python"
+	execScript = "pulumi-language-python-exec"
+)
 
 func main() {
-	langhost.Main("pulumi-language-python", func(args langhost.Args) (pulumirpc.LanguageRuntimeServer, error) {
+	langhost.Main(name, func(args langhost.Args) (pulumirpc.LanguageRuntimeServer, error) {
 		self, err := os.Executable()
 		if err != nil {
 			return nil, fmt.Errorf("cannot locate this executable: %w", err)
@@ -47,12 +54,17 @@ func main() {
 		if _, err := os.Stat(execPath); err != nil {
 			return nil, fmt.Errorf("missing %s next to the language host: %w", execScript, err)
 		}
-		return &host{Base: langhost.Base{Args: args}, exec: execPath}, nil
+		return &host{
+			Base:    langhost.Base{Args: args},
+			Codegen: langhost.Codegen{Generators: generators},
+			exec:    execPath,
+		}, nil
 	})
 }
 
 type host struct {
 	langhost.Base
+	langhost.Codegen
 	exec string
 }
 

@@ -15,10 +15,15 @@
 // spells them), PULUMI_CONFIG_SECRET_KEYS, PULUMI_DRY_RUN, PULUMI_PARALLEL, PULUMI_MONITOR and
 // PULUMI_ENGINE. Exit status 32 means the program has already reported its error (bail).
 //
-// What it leaves out, next to the official host: the runtime options `binary` and `buildTarget`
-// (the program is always built, into a temporary file), `go run` (PULUMI_GO_USE_RUN), debugging,
-// GetRequiredPackages (it reports nothing: the engine loads each resource plugin when the
-// program first uses it) and InstallDependencies (a no-op: run `go mod download` yourself).
+// It also writes Go as the official host does, with pkg/v3/codegen/go (codegen.go): the program
+// `pulumi import` prints, the project `pulumi convert` writes, the SDK of
+// `pulumi package gen-sdk`.
+//
+// What it leaves out, next to the official host: linking local SDKs into a project (Link, for
+// `pulumi package add`), the runtime options `binary` and `buildTarget` (the program is always
+// built, into a temporary file), `go run` (PULUMI_GO_USE_RUN), debugging, GetRequiredPackages
+// (it reports nothing: the engine loads each resource plugin when the program first uses it)
+// and InstallDependencies (a no-op: run `go mod download` yourself).
 package main
 
 import (
@@ -39,12 +44,16 @@ const name = "pulumi-language-go"
 
 func main() {
 	langhost.Main(name, func(args langhost.Args) (pulumirpc.LanguageRuntimeServer, error) {
-		return &host{Base: langhost.Base{Args: args}}, nil
+		return &host{
+			Base:    langhost.Base{Args: args},
+			Codegen: langhost.Codegen{Generators: generators},
+		}, nil
 	})
 }
 
 type host struct {
 	langhost.Base
+	langhost.Codegen
 }
 
 // build compiles the program in dir into a temporary file and returns its path; the compiler's

@@ -18,9 +18,14 @@
 // unless Pulumi.yaml says false; `tsconfig` names another tsconfig.json). Exit status 32 means
 // the program has already reported its error (bail).
 //
-// What it leaves out, next to the official host: synchronous invokes (the official host proxies
-// the resource monitor and serves `--sync` pipes for the deprecated `invokeSync`: the program
-// talks to the engine's monitor directly here), the other runtime options (`nodeargs`,
+// It also writes TypeScript as the official host does, with pkg/v3/codegen/nodejs (codegen.go):
+// the program `pulumi import` prints, the project `pulumi convert` writes, the SDK of
+// `pulumi package gen-sdk`.
+//
+// What it leaves out, next to the official host: linking local SDKs into a project (Link, for
+// `pulumi package add`), synchronous invokes (the official host proxies the resource monitor
+// and serves `--sync` pipes for the deprecated `invokeSync`: the program talks to the engine's
+// monitor directly here), the other runtime options (`nodeargs`,
 // `packagemanager`), Bun, debugging, GetRequiredPackages (it reports nothing: the engine loads
 // each resource plugin when the program first uses it) and InstallDependencies (a no-op: run
 // `npm ci` yourself).
@@ -50,12 +55,16 @@ const (
 
 func main() {
 	langhost.Main(name, func(args langhost.Args) (pulumirpc.LanguageRuntimeServer, error) {
-		return &host{Base: langhost.Base{Args: args}}, nil
+		return &host{
+			Base:    langhost.Base{Args: args},
+			Codegen: langhost.Codegen{Generators: generators},
+		}, nil
 	})
 }
 
 type host struct {
 	langhost.Base
+	langhost.Codegen
 }
 
 // locateRunScript resolves the run script of the @pulumi/pulumi that the program in dir uses.

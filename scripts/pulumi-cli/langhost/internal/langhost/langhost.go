@@ -5,7 +5,8 @@
 // A language host is a plugin of the Pulumi engine: the engine starts it with
 // `[-logtostderr] [-v=N] [--tracing X] <engine address>`, reads the port of its LanguageRuntime
 // gRPC service from the first line of its stdout, then calls GetRequiredPackages and Run (and,
-// for other commands, About, InstallDependencies and the rest, which these hosts do not need).
+// for other commands, About, InstallDependencies and the rest, which these hosts do not need;
+// `pulumi import`, `convert` and `package gen-sdk` call the code generators of codegen.go).
 package langhost
 
 import (
