@@ -10,6 +10,7 @@ emulator.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,26 @@ def test_a_whole_secret_config_from_go_is_secret_everywhere(
     """``pulumi.ToSecret`` over the whole config: the scenario of
     ``secrecy.run_whole_secret_native``."""
     run_whole_secret_native(stack, emulator, "main.go", declare_whole_secret)
+
+
+def test_a_program_that_does_not_compile_says_why_under_the_stack(
+    stack: YamlStack, emulator: EmulatorServer
+) -> None:
+    """A syntax error in main.go: the Stack's error says `go build` failed and carries the
+    compiler's own line (file, line, column, reason) with it, whatever order the engine lists
+    its diagnostics in. No API call."""
+    source = stack.folder / "project" / "main.go"
+    source.write_text(replace_once(source.read_text(), "pulumi.Int(465)", "pulumi.Int(465"))
+
+    failed = stack.run("preview", check=False)
+
+    assert failed.returncode != 0, failed.stdout
+    stack_block = failed.stdout.split("  pulumi:pulumi:Stack (genauth-go-example-dev):\n", 1)[1]
+    error = stack_block.split("\n\n", 1)[0]
+    assert "`go build` of the program in" in error, failed.stdout
+    assert re.search(r"main\.go:\d+:\d+: syntax error", error), failed.stdout
+    assert "see its messages above" not in failed.stdout
+    assert emulator.requests() == []
 
 
 def test_a_failed_go_preview_adds_the_go_sdk_s_line_under_the_stack(

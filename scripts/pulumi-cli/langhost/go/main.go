@@ -27,6 +27,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -57,7 +58,8 @@ type host struct {
 }
 
 // build compiles the program in dir into a temporary file and returns its path; the compiler's
-// messages go to our own output, which the engine shows.
+// messages go into the error it returns, which the engine shows under the Stack (the engine
+// lists diagnostics in its own order, so they are not left to our output).
 func (h *host) build(ctx context.Context, gobin, dir string) (string, error) {
 	if found, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(found) == 0 {
 		return "", fmt.Errorf("no Go files to build in %s", dir)
@@ -73,10 +75,12 @@ func (h *host) build(ctx context.Context, gobin, dir string) (string, error) {
 	cmd := exec.CommandContext(ctx, gobin,
 		"build", "-buildvcs=false", "-o", out.Name(), "-trimpath", "-ldflags", "-w -s")
 	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
 		_ = os.Remove(out.Name())
-		return "", fmt.Errorf("`go build` of the program in %s failed (%w): see its messages above", dir, err)
+		return "", fmt.Errorf("`go build` of the program in %s failed (%w):\n%s",
+			dir, err, strings.TrimSpace(output.String()))
 	}
 	langhost.LogEphemeral(ctx, h.EngineAddress, "Finished compiling")
 	return out.Name(), nil
