@@ -273,11 +273,6 @@ def namespaced_config_keys(example: dict[str, Any]) -> list[str]:
     return [key for key in example.get("config", {}) if key.startswith(prefix)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="examples/yaml declares its config keys as `genauth-yaml-example:host`; declared as "
-    "`host` they run the same and convert (then drop this mark and convertible_example's rename)",
-)
 def test_the_yaml_example_declares_its_config_as_the_converter_reads_it() -> None:
     """examples/yaml names its config keys without the project's name, as `pulumi convert`
     needs them (see namespaced_config_keys)."""
@@ -285,15 +280,8 @@ def test_the_yaml_example_declares_its_config_as_the_converter_reads_it() -> Non
 
 
 def convertible_example() -> dict[str, Any]:
-    """examples/yaml with its config keys as the converter reads them (see
-    namespaced_config_keys): the same program for the YAML host, and ``plugins.providers``
-    naming the plugin under test."""
+    """examples/yaml with ``plugins.providers`` naming the plugin under test."""
     example = yaml_example()
-    namespaced = set(namespaced_config_keys(example))
-    example["config"] = {
-        key.split(":", 1)[1] if key in namespaced else key: value
-        for key, value in example.get("config", {}).items()
-    }
     example["plugins"] = {"providers": [{"name": "genauth", "path": str(PLUGIN_DIR)}]}
     return example
 
