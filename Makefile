@@ -30,5 +30,5 @@ bench: bootstrap ## the figures of the README's Performance section (not part of
 mutate:          ## mutation testing of the provider's modules (mutmut; ~10 minutes, not in CI)
 	scripts/mutate
 
-dist:            ## dist/: the wheel, the sdist, the npm package and the plugin tarball of a release
+dist:            ## dist/: the wheel, the sdist, the npm package, the Go module (goproxy/) and the plugin tarball
 	scripts/dist

@@ -120,6 +120,8 @@ require (
 	lukechampine.com/frand v1.4.2 // indirect
 )
 
-// For this checkout only: build against the SDK generated here (scripts/gen-sdk) instead of
-// downloading v0.3.0. A program of your own requires the version (`go get ...@v0.3.0`), no replace.
+// For this checkout only: build against the SDK generated here (scripts/gen-sdk). A program of
+// your own requires v0.3.0 with no replace, and gets it from a release's dist/goproxy (the
+// module is on no public proxy): GOPROXY=file:///path/to/dist/goproxy,https://proxy.golang.org
+// and GONOSUMDB=github.com/pulumi-genauth (docs/_index.md, Installation).
 replace github.com/pulumi-genauth/pulumi-genauth/sdk/go/genauth => ../../sdk/go/genauth
