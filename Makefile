@@ -27,7 +27,7 @@ bench: bootstrap ## the figures of the README's Performance section (not part of
 	.venv/bin/python benchmarks/emulator.py
 	.venv/bin/python benchmarks/scale.py
 
-mutate:          ## mutation testing of the provider's modules (mutmut; ~10 minutes, not in CI)
+mutate:          ## mutation testing of the provider's modules (mutmut; ~45 minutes, not in CI)
 	scripts/mutate
 
 dist:            ## dist/: the wheel, the sdist, the npm package, the Go module (goproxy/) and the plugin tarball
