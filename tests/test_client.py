@@ -8,7 +8,6 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import email.utils
-import json
 import logging
 import socket
 import ssl
@@ -34,10 +33,9 @@ from pulumi_genauth import (
     TransportError,
 )
 from pulumi_genauth._client import UnreachableHosts, retries_told_to, shared_tls_context
-from pulumi_genauth._models import ConfigEmailProviderInput
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .support import CANARIES, CASES, SMTP_PASSWORD
+from .support import CANARIES, CASES, SMTP_PASSWORD, SleepRecorder, request_for
 
 CONFIG_PATH = "/api/v3/config-email-provider"
 READ_PATH = "/api/v3/get-email-provider"
@@ -46,16 +44,6 @@ TOKEN_PATH = "/api/v3/get-management-token"
 HOST = "https://api.genauth.ai"
 REFUSING_HOST = "https://api.example.com"
 FAST = RetryPolicy(initial_backoff_seconds=0.01, max_backoff_seconds=0.02, jitter_seconds=0)
-
-
-class SleepRecorder:
-    """Stands in for time.sleep: records each pause instead of waiting."""
-
-    def __init__(self) -> None:
-        self.pauses: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.pauses.append(seconds)
 
 
 @pytest.fixture
@@ -74,12 +62,6 @@ def client(emulator: EmulatorServer, sleeps: SleepRecorder) -> Iterator[GenAuthC
         sleep=sleeps,
     ) as made:
         yield made
-
-
-def request_for(kind: str) -> ConfigEmailProviderInput:
-    return ConfigEmailProviderInput.model_validate_json(
-        json.dumps(CASES[kind][1]), strict=True, by_name=False
-    )
 
 
 def api_calls(emulator: EmulatorServer, path: str) -> list[dict[str, Any]]:

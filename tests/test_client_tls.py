@@ -35,8 +35,7 @@ from pulumi_genauth._refusals import (
 )
 from pulumi_genauth.emulator.server import EmulatorServer, TlsFiles
 
-from .support import FAST_RETRY, config_calls
-from .test_client import SleepRecorder, request_for
+from .support import FAST_RETRY, SleepRecorder, config_calls, request_for
 from .tls_support import (
     CERT_NAME,
     LOOPBACK,

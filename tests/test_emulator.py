@@ -7,14 +7,9 @@ SDK's view is in ``test_emulator_sdk.py``.
 from __future__ import annotations
 
 import json
-import os
-import select
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +17,13 @@ import httpx
 import jwt
 import pytest
 
-import pulumi_genauth
 from pulumi_genauth.emulator import DEFAULT_POOL, Pool
 from pulumi_genauth.emulator.__main__ import main
 from pulumi_genauth.emulator.server import EmulatorControl, EmulatorServer
 from pulumi_genauth.emulator.service import EmailProviderService, ServiceError
 from pulumi_genauth.emulator.store import EmulatorStore
+
+from .support import emulator_process
 
 TOKEN = "/api/v3/get-management-token"
 GET = "/api/v3/get-email-provider"
@@ -733,35 +729,6 @@ def test_a_bad_fault_spec_is_refused(emulator: EmulatorServer, fault: dict[str, 
 
 
 # -- the console script ----------------------------------------------------------------------
-
-
-@contextmanager
-def emulator_process(*args: str) -> Iterator[str]:
-    """``python -m pulumi_genauth.emulator`` as a subprocess; yields the URL it prints."""
-    provider_root = str(Path(pulumi_genauth.__file__).resolve().parent.parent)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([provider_root, os.environ.get("PYTHONPATH", "")]),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pulumi_genauth.emulator", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], 30)
-        line = process.stdout.readline() if ready else ""
-        prefix = "GenAuth emulator listening on "
-        assert line.startswith(prefix), f"unexpected first line: {line!r}"
-        yield line.removeprefix(prefix).strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def test_the_console_script_keeps_state_in_its_db_across_a_restart(tmp_path: Path) -> None:

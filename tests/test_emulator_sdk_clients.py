@@ -36,7 +36,7 @@ from pulumi_genauth.emulator.service import (
 )
 from pulumi_genauth.emulator.signature import MAX_CLOCK_SKEW
 
-from .engine.support import REPO, REQUIRE_CLI_ENV
+from .support import REPO, REQUIRE_CLI_ENV
 
 pytestmark = pytest.mark.toolchain
 

@@ -224,7 +224,8 @@ def test_each_authorization_form_is_recognised(authorization: str | None, scheme
 def node_sdk_signature(
     secret: str, method: str, path: str, headers: dict[str, str], body: dict[str, Any]
 ) -> str:
-    """The signature as buildSignature.ts computes it (written from the SDK, not the emulator)."""
+    """The signature as authing-node-sdk 4.0.1's src/utils/buildSignature.ts computes it
+    (written from the SDK, not the emulator)."""
     signed = sorted(k for k in headers if k.startswith("x-authing-") or k == "date")
     text = method + "\n" + "".join(f"{k}:{headers[k].strip()}\n" for k in signed) + path
     params = []

@@ -15,7 +15,7 @@ from pulumi_genauth.emulator import DEFAULT_POOL
 from pulumi_genauth.emulator.__main__ import main
 from pulumi_genauth.emulator.server import EmulatorControl, EmulatorServer
 
-from .test_emulator import emulator_process
+from .support import emulator_process
 from .tls_support import PrivateCA, https_url, port_of
 
 pytest_plugins = ["tests.tls_fixtures"]

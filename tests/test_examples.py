@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import runpy
 from pathlib import Path
-from typing import Any
 
 import pulumi
 import pytest
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
+
+from .support import RecordingMocks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,20 +49,6 @@ EXAMPLES: dict[str, tuple[str, dict[str, str], list[tuple[str, str, str | None]]
 }
 
 
-class RecordingMocks(pulumi.runtime.Mocks):
-    """Records each registered resource's name and inputs."""
-
-    def __init__(self) -> None:
-        self.resources: dict[str, dict[str, Any]] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.resources[args.name] = {k: rpc.unwrap_rpc_secret(v) for k, v in args.inputs.items()}
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, _args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        return {}, []
-
-
 def test_every_example_directory_is_covered() -> None:
     """A new example cannot be added without this test running it."""
     found = {f"examples/{path.parent.name}" for path in ROOT.glob("examples/*/__main__.py")}
@@ -82,6 +69,11 @@ def test_example_declares_its_email_providers(directory: str) -> None:
 
     run()
     declared = [
-        (name, inputs["type"], inputs.get("pool")) for name, inputs in mocks.resources.items()
+        (
+            name,
+            rpc.unwrap_rpc_secret(args.inputs["type"]),
+            rpc.unwrap_rpc_secret(args.inputs.get("pool")),
+        )
+        for name, args in mocks.registered.items()
     ]
     assert sorted(declared) == sorted(expected)

@@ -29,8 +29,8 @@ from pulumi_genauth.native._protocol import (
 from pulumi_genauth.native._provider import GenAuthProvider
 from pulumi_genauth.native._values import PropertyValue
 
+from .native_support import SMTP, URN, run, values
 from .support import CASES, diff_kinds, served_diff
-from .test_native import SMTP, URN, run, values
 
 HOST = "http://127.0.0.1:1"  # nothing listens: a call would fail (and the factory refuses first)
 # The key id each set of credentials (None: the provider's own) was applied with, and has now.

@@ -203,7 +203,7 @@ def test_create_over_a_setting_in_use_names_what_it_replaces_never_a_secret(
     masked: bool,
     expected: str,
 ) -> None:
-    """Another enabled setting of the same type is a takeover too (issue 17): the warning
+    """Another enabled setting of the same type is a takeover too: the warning
     names each field that differs, with its live value, and a secret only by its path."""
     pool_b.config_email_provider(to_request(live))
     emulator.mask_secrets(masked)

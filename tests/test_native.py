@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine, Iterator, Mapping
-from typing import Any, TypeVar, cast
+from collections.abc import Iterator, Mapping
+from typing import Any, cast
 
 import pytest
 from pulumi.runtime import rpc
@@ -27,7 +27,6 @@ from pulumi_genauth.native._protocol import (
     CheckRequest,
     ConfigureRequest,
     CreateRequest,
-    CreateResponse,
     DeleteRequest,
     DiffRequest,
     PropertyDiffKind,
@@ -38,46 +37,19 @@ from pulumi_genauth.native._provider import API_THREADS, GenAuthProvider
 from pulumi_genauth.native._schema import RESOURCE_INPUTS, RESOURCE_TOKEN, schema
 from pulumi_genauth.native._values import Computed, PropertyValue
 
-T = TypeVar("T")
-URN = f"urn:pulumi:dev::p::{RESOURCE_TOKEN}::mail"
-# The URNs of the default provider (the engine's name for it) and of an explicit one.
-DEFAULT_PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:genauth::default_0_3_0"
-EXPLICIT_PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:genauth::all"
-SMTP = {
-    "smtpHost": "smtp.example.com",
-    "smtpPort": 465.0,
-    "sender": "a@example.com",
-    "senderPass": "pw-1",
-    "secure": True,
-}
-
-
-def run(call: Coroutine[Any, Any, T]) -> T:
-    """Run one provider method on a loop of its own (asyncio.run would unset the session's)."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(call)
-    finally:
-        loop.close()
-
-
-def values(plain: Mapping[str, Any]) -> dict[str, PropertyValue]:
-    """Plain values as the engine's property values (numbers as floats)."""
-
-    def one(item: Any) -> PropertyValue:
-        if isinstance(item, Mapping):
-            return PropertyValue({key: one(value) for key, value in item.items()})
-        return PropertyValue(float(item) if type(item) is int else item)
-
-    return {key: one(item) for key, item in plain.items()}
-
-
-def provider() -> GenAuthProvider:
-    """A provider configured with keys (no call to GenAuth is made by these tests)."""
-    made = GenAuthProvider(environ={})
-    args = values({"host": "http://127.0.0.1:1", "accessKeyId": "id", "accessKeySecret": "s"})
-    run(made.configure(ConfigureRequest({}, args, True, True)))
-    return made
+from .native_support import (
+    DEFAULT_PROVIDER_URN,
+    EXPLICIT_PROVIDER_URN,
+    SMTP,
+    URN,
+    Warnings,
+    applying,
+    create,
+    plain_values,
+    provider,
+    run,
+    values,
+)
 
 
 def test_every_config_type_and_field_is_the_core_s_in_camel_case() -> None:
@@ -373,7 +345,8 @@ def test_diff_of_a_state_the_dynamic_resource_wrote_is_an_update_of_its_shape() 
 
 def test_diff_of_a_new_access_key_names_the_key_alone() -> None:
     """The provider's key is another than the one the setting was applied with: an update
-    of accessKeyId; a state that recorded none (written by 0.2.0) says nothing of it."""
+    of accessKeyId; a state that records none (as pulumi-genauth 0.2.0 wrote it) says nothing
+    of it."""
     old = {"type": "custom", "enabled": True, "smtpConfig": SMTP, "accessKeyId": "key-1"}
     new = {"type": "custom", "smtpConfig": SMTP, "accessKeyId": "key-2"}
     assert diff(old, new) == {"accessKeyId": PropertyDiffKind.UPDATE}
@@ -516,18 +489,6 @@ def test_a_config_not_known_yet_passes_check_unchanged() -> None:
 
 # -- apply: create, update, read, delete against the emulator ---------------------------------
 
-Warnings = list[tuple[str, str]]
-
-
-def applying(emulator: EmulatorServer, warnings: Warnings, **config: str) -> GenAuthProvider:
-    """A provider for pool-a as the plugin makes it (its own client), warnings recorded."""
-    pool = emulator.pools[0]
-    made = GenAuthProvider(environ={}, log=lambda urn, message: warnings.append((urn, message)))
-    args = {"host": emulator.url, "accessKeyId": pool.access_key_id,
-            "accessKeySecret": pool.access_key_secret, **config}  # fmt: skip
-    run(made.configure(ConfigureRequest({}, values(args), True, True)))
-    return made
-
 
 @pytest.fixture
 def warnings() -> Warnings:
@@ -547,18 +508,6 @@ SMTP_WIRE = {"smtp_host": "smtp.example.com", "smtp_port": 465, "sender": "a@exa
              "senderPass": "pw-1", "secure": True}  # fmt: skip
 
 
-def plain_values(properties: Mapping[str, PropertyValue]) -> dict[str, Any]:
-    """Property values as plain data, each secret as ("secret", value)."""
-
-    def one(item: PropertyValue) -> Any:
-        inner = item.value
-        if isinstance(inner, Mapping):
-            inner = {key: one(value) for key, value in inner.items()}
-        return ("secret", inner) if item.is_secret else inner
-
-    return {key: one(value) for key, value in properties.items()}
-
-
 def outputs_of(config: str, fields: dict[str, Any], kind: str = "custom") -> dict[str, Any]:
     """The outputs of pool-a's resource: the setting, its secret marked, and appliedSetting
     (secret as a whole)."""
@@ -576,10 +525,6 @@ def outputs_of(config: str, fields: dict[str, Any], kind: str = "custom") -> dic
         ),
         "accessKeyId": "pool-a-access-key-id",
     }
-
-
-def create(made: GenAuthProvider, inputs: dict[str, Any]) -> CreateResponse:
-    return run(made.create(CreateRequest(URN, values(inputs), 60, False)))
 
 
 def test_create_applies_the_setting_and_returns_its_outputs(

@@ -17,7 +17,7 @@ import pytest
 from pulumi_genauth.native._protocol import CheckRequest
 from pulumi_genauth.native._values import PropertyValue, plain
 
-from .test_native import SMTP, URN, provider, run, values
+from .native_support import SMTP, URN, provider, run, values
 
 
 def secret(value: PropertyValue) -> PropertyValue:

@@ -19,7 +19,7 @@ from pulumi_genauth.native._protocol import CheckRequest, DiffRequest, PropertyD
 from pulumi_genauth.native._provider import GenAuthProvider
 from pulumi_genauth.native._values import Computed, PropertyValue
 
-from .test_native import EXPLICIT_PROVIDER_URN, run, values
+from .native_support import EXPLICIT_PROVIDER_URN, run, values
 
 MARKETING = {"accessKeyId": "m-id", "accessKeySecret": "planted-m-secret"}
 SUPPORT = {"accessKeyId": "s-id", "accessKeySecret": "planted-s-secret"}
@@ -184,5 +184,6 @@ def test_a_pools_change_in_a_secret_value_is_named_by_path_only() -> None:
     ],
 )
 def test_an_entry_name_the_engine_would_split_is_quoted(elements: list[str], path: str) -> None:
-    """The engine parses the paths (properties_path.go): a name with a dot is quoted."""
+    """The engine parses the paths (pulumi/pulumi v3.274.1,
+    sdk/go/common/resource/properties_path.go): a name with a dot is quoted."""
     assert property_path(elements) == path

@@ -19,7 +19,7 @@ from pulumi_genauth.native import _properties as names
 from pulumi_genauth.native._protocol import CreateRequest, ReadRequest, UpdateRequest
 from pulumi_genauth.native._values import PropertyValue
 
-from .test_native import SMTP, URN, applying, plain_values, run, values
+from .native_support import SMTP, URN, applying, plain_values, run, values
 
 
 def whole_secret(inputs: dict[str, PropertyValue], key: str) -> dict[str, PropertyValue]:

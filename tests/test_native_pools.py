@@ -30,7 +30,7 @@ from pulumi_genauth.native._protocol import (
 from pulumi_genauth.native._provider import GenAuthProvider
 from pulumi_genauth.native._values import PropertyValue
 
-from .test_native import (
+from .native_support import (
     DEFAULT_PROVIDER_URN,
     EXPLICIT_PROVIDER_URN,
     URN,

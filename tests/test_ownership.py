@@ -1,7 +1,7 @@
 """What a delete does to the live setting: disable only what this resource applied.
 
 ``plan_release`` against live settings as the API reports them (``EmailProviderInfo``) and
-states as the provider writes them; test_provider.py plays the same through the emulator.
+states as the provider writes them; test_dynamic_provider.py plays the same through the emulator.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.native._protocol import DiffRequest, PropertyDiffKind
 from pulumi_genauth.native._provider import GenAuthProvider
 
+from .native_support import URN, run, values
 from .support import CASES, diff_kinds, served_diff
-from .test_native import URN, run, values
 
 # (pool of the state, pool declared now, whether that replaces the resource); None: no pool.
 POOL_CHANGES = [

@@ -24,7 +24,7 @@ from pulumi.runtime import rpc
 import pulumi_genauth
 import pulumi_genauth.native_sdk as genauth
 
-from .support import SENDGRID_KEY, SMTP_PASSWORD
+from .support import SENDGRID_KEY, SMTP_PASSWORD, RecordingMocks
 
 REPO: Final = Path(__file__).resolve().parents[1]
 SCHEMA: Final[dict[str, Any]] = json.loads(
@@ -40,23 +40,9 @@ CONFIG_BY_TYPE: Final = {
 }
 
 
-class RecordingMocks(pulumi.runtime.Mocks):
-    """Records every registered resource: its type, inputs and provider reference."""
-
-    def __init__(self) -> None:
-        self.registered: dict[str, pulumi.runtime.MockResourceArgs] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.registered[args.name] = args
-        return f"{args.name}-id", {**args.inputs, "userpoolId": "pool-a"}
-
-    def call(self, _args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        return {}, []
-
-
 @pytest.fixture
 def mocks() -> RecordingMocks:
-    recording = RecordingMocks()
+    recording = RecordingMocks(userpoolId="pool-a")
     pulumi.runtime.set_mocks(recording, preview=False)
     return recording
 

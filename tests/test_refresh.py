@@ -32,15 +32,15 @@ from pulumi_genauth.native._protocol import (
 from pulumi_genauth.native._provider import GenAuthProvider
 from pulumi_genauth.native._values import PropertyValue, plain
 
+from .dynamic_support import configured_provider
+from .native_support import URN, applying, create, run
 from .support import CASES, FAST_RETRY
-from .test_native import URN, applying, create, run
-from .test_provider import configured_provider
 
 DRIFTED_PORT = 2525
 SETTING = CASES["custom"][0]  # both front ends apply it, then someone moves its port
 SMTP = {names.camel(field): value for field, value in SETTING["smtp_config"].items()}
 # The key id the state says the setting was applied with: an older key of pool-a, or none
-# (a state written by 0.2.0, before the key id was recorded).
+# (a state that records no key id, as pulumi-genauth 0.2.0 wrote it: still to be read).
 RECORDED_KEYS = [
     pytest.param("pool-a-retired-key-id", id="an-older-key"),
     pytest.param(None, id="none-recorded"),

@@ -18,26 +18,15 @@ from pulumi_genauth import _lifecycle
 from pulumi_genauth._fields import APPLIED_KEY
 from pulumi_genauth._provider import EmailProviderProvider
 
-from .support import SENDGRID_KEY, SMTP_PASSWORD
+from .support import SENDGRID_KEY, SMTP_PASSWORD, RecordingMocks
 
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    """Records every registered resource's inputs, as the engine would receive them."""
-
-    def __init__(self) -> None:
-        self.inputs: dict[str, dict[str, Any]] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.inputs[args.name] = dict(args.inputs)
-        return "pool-a", {**args.inputs, "userpool_id": "pool-a"}
-
-    def call(self, _args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        return {}, []
+# What the resource reads back: the id and userpool_id of pool-a.
+POOL_A: dict[str, Any] = {"resource_id": "pool-a", "userpool_id": "pool-a"}
 
 
 @pytest.fixture
 def mocks() -> RecordingMocks:
-    recording = RecordingMocks()
+    recording = RecordingMocks(**POOL_A)
     pulumi.runtime.set_mocks(recording, preview=False)
     return recording
 
@@ -57,7 +46,7 @@ def test_typed_args_are_sent_with_the_password_as_a_secret(mocks: RecordingMocks
     )
 
     def check(_: Any) -> None:
-        sent = mocks.inputs["mail"]
+        sent = mocks.inputs("mail")
         assert sent["type"] == "custom"
         assert sent["enabled"] is True
         secret, config = unwrap(sent["smtp_config"])
@@ -87,7 +76,7 @@ def test_dict_configs_and_string_types_are_accepted(mocks: RecordingMocks) -> An
     )
 
     def check(_: Any) -> None:
-        sent = mocks.inputs["grid"]
+        sent = mocks.inputs("grid")
         assert (sent["type"], sent["enabled"], sent["pool"]) == ("sendgrid", False, "second")
         secret, config = unwrap(sent["send_grid_config"])
         assert secret
@@ -105,7 +94,7 @@ def test_a_config_known_only_later_is_sent_as_a_secret(mocks: RecordingMocks) ->
     mail = genauth.EmailProvider("qq", type="qq", tencent_exmail_config=config)
 
     def check(_: Any) -> None:
-        secret, sent = unwrap(mocks.inputs["qq"]["tencent_exmail_config"])
+        secret, sent = unwrap(mocks.inputs("qq")["tencent_exmail_config"])
         assert secret
         assert sent == {"sender": "mail@example.cn", "sender_pass": "p"}
 
@@ -249,7 +238,7 @@ def test_defaults_and_the_provider_reference_are_sent(mocks: RecordingMocks) -> 
     mail = sendgrid("mail")
 
     def check(_: Any) -> None:
-        sent = mocks.inputs["mail"]
+        sent = mocks.inputs("mail")
         assert (sent["enabled"], sent["verify_smtp"]) == (True, False)
         # The plugin unpickles this: its import path is a contract with existing stacks.
         assert unwrap(sent["__provider"])[1] == serialize_provider(EmailProviderProvider())
@@ -266,7 +255,7 @@ def test_verify_smtp_is_sent_under_its_name(mocks: RecordingMocks) -> Any:
         smtp_config=genauth.SmtpConfigArgs("smtp.example.com", 465, SMTP_PASSWORD),
         verify_smtp=True,
     )
-    return mail.urn.apply(lambda _: _assert_equal(mocks.inputs["mail"]["verify_smtp"], True))
+    return mail.urn.apply(lambda _: _assert_equal(mocks.inputs("mail")["verify_smtp"], True))
 
 
 @pulumi.runtime.test
@@ -318,7 +307,7 @@ class FloatingMocks(RecordingMocks):
 @pulumi.runtime.test
 def test_the_port_output_is_an_int() -> Any:
     """The engine's 465.0 reaches the program as 465, as SmtpConfigOutput types it."""
-    pulumi.runtime.set_mocks(FloatingMocks(), preview=False)
+    pulumi.runtime.set_mocks(FloatingMocks(**POOL_A), preview=False)
     mail = genauth.EmailProvider(
         "mail",
         type="custom",
@@ -346,7 +335,7 @@ class PortlessMocks(RecordingMocks):
 @pulumi.runtime.test
 def test_an_smtp_config_output_without_a_port_reaches_the_program_as_it_is() -> Any:
     """No port to make whole: the config reaches the program unchanged, with no port in it."""
-    pulumi.runtime.set_mocks(PortlessMocks(), preview=False)
+    pulumi.runtime.set_mocks(PortlessMocks(**POOL_A), preview=False)
     mail = genauth.EmailProvider(
         "mail",
         type="custom",

@@ -23,8 +23,7 @@ from typing import Final
 
 import pytest
 
-from .engine.programs import GO_BUILD, pack_npm
-from .engine.support import REPO
+from .support import GO_BUILD, REPO, pack_npm
 
 pytestmark = pytest.mark.toolchain
 

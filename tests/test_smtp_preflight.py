@@ -2,8 +2,8 @@
 
 A real SMTP server (aiosmtpd) on loopback, with TLS by a throw-away CA that the process trusts
 through ``SSL_CERT_FILE``, and the provider's methods called directly against the emulator,
-as in test_provider. Each failure must be one line naming what failed, must leave GenAuth
-untouched (no request at all, nothing stored), and must not carry the password: the declared
+as in test_dynamic_provider. Each failure must be one line naming what failed, must leave
+GenAuth untouched (no request at all, nothing stored), and must not carry the password: the declared
 password is a canary searched for in the error, the logs and the captured output.
 """
 
@@ -43,6 +43,7 @@ from pulumi_genauth._smtp_preflight import (
 from pulumi_genauth._validation import VERIFY_SMTP_KEY
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from .dynamic_support import configured_provider, next_deployment, props_for
 from .smtp_support import (
     LOOPBACK,
     Act,
@@ -56,8 +57,7 @@ from .smtp_support import (
     SmtpServerFactory,
     free_port,
 )
-from .support import ALI_PASSWORD, CASES, SMTP_PASSWORD, TENCENT_PASSWORD, where
-from .test_provider import config_calls, configured_provider, next_deployment, props_for
+from .support import ALI_PASSWORD, CASES, SMTP_PASSWORD, TENCENT_PASSWORD, config_calls, where
 
 pytest_plugins = ["tests.smtp_fixtures"]
 

@@ -1,8 +1,8 @@
 """The preview's rules called directly: host names, mailboxes, host URLs, the property bag.
 
-test_provider drives these rules through ``check()`` against the emulator and names the rule
-each bad input breaks; here each rule is one table, and the user-facing sentences are pinned
-whole, as the CLI prints them after the property's path. The apply-time half of
+test_dynamic_provider drives these rules through ``check()`` against the emulator and names
+the rule each bad input breaks; here each rule is one table, and the user-facing sentences are
+pinned whole, as the CLI prints them after the property's path. The apply-time half of
 ``_validation`` (the request, the normalised bag that diff compares, the bag a refresh reads)
 is pinned on what ``_provider`` and the native provider rely on.
 """

@@ -3,9 +3,10 @@
 ``pulumi preview --diff`` prints exactly the paths a provider names in its detailed diff, as
 ``old => new``, a secret as ``[secret] => [secret]``. A provider that names no path leaves the
 engine to compare for itself, and it compares with every secret already masked as
-``"[secret]"`` (pkg/engine/events.go, ``filterPropertyValue``), so a rotated password or API key
-would show no change at all. Both front ends therefore name every path found here: the native
-plugin in its ``DiffResponse``, the dynamic resource through its server (``_dynamic_server``).
+``"[secret]"`` (pulumi/pulumi v3.274.1, pkg/engine/events.go, ``filterPropertyValue``), so a
+rotated password or API key would show no change at all. Both front ends therefore name
+every path found here: the native plugin in its ``DiffResponse``, the dynamic resource through
+its server (``_dynamic_server``).
 
 What is compared is the setting as the API holds it: ``enabled`` defaulting to true, numbers
 whole, the SMTP fields the API fills in filled in, ``verify_smtp`` left out (it asks for a

@@ -126,9 +126,10 @@ def shared_tls_context() -> ssl.SSLContext:
     """The process's one TLS context, shared by every client (so by every user pool).
 
     Building one loads the CA bundle, about 25 ms of CPU; an httpx.Client builds its own
-    unless given one, which for fifty pools was most of the provider's start-up. httpx builds
-    it, so ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` choose the trust store as they do for httpx;
-    one that cannot be loaded is a :class:`ConfigurationError` naming the variable.
+    unless given one, so a provider of many pools would spend most of its start-up on copies
+    of one context (benchmarks/scale.py runs fifty pools). httpx builds it, so
+    ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` choose the trust store as they do for httpx; one that
+    cannot be loaded is a :class:`ConfigurationError` naming the variable.
     """
     key = (os.environ.get(c.ENV_CA_FILE) or None, os.environ.get(c.ENV_CA_DIR) or None)
     with _TLS_LOCK:

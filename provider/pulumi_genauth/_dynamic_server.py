@@ -15,12 +15,13 @@ fails: :func:`install_one_line_errors` gives it a ``traceback`` whose ``format_e
 The SDK's server (``pulumi.dynamic.__main__``) answers Diff with ``changes`` and ``replaces``
 only: ``DiffResult`` has no field for a detailed diff. Without one, the engine works out what
 ``pulumi preview --diff`` shows by itself, comparing the old and new inputs after it has masked
-every secret as ``"[secret]"`` (pkg/engine/events.go ``filterPropertyValue``, then
-pkg/backend/display/object_diff.go ``printOldNewDiffs``): a rotated password shows as
-``sender_pass: [secret]`` with no marker, a drift found in the outputs is not named at all, and
-the summary names whatever inputs differ (``[diff: +verify_smtp]``). Given a detailed diff, the
-engine shows exactly its paths, a secret as ``[secret] => [secret]``
-(pkg/engine/detailedDiff.go ``TranslateDetailedDiff``), in ``preview``, ``up`` and ``refresh``.
+every secret as ``"[secret]"`` (pulumi/pulumi v3.274.1: pkg/engine/events.go
+``filterPropertyValue``, then pkg/backend/display/object_diff.go ``printOldNewDiffs``): a
+rotated password shows as ``sender_pass: [secret]`` with no marker, a drift found in the
+outputs is not named at all, and the summary names whatever inputs differ
+(``[diff: +verify_smtp]``). Given a detailed diff, the engine shows exactly its paths, a secret
+as ``[secret] => [secret]`` (pulumi/pulumi v3.274.1, pkg/engine/detailedDiff.go
+``TranslateDetailedDiff``), in ``preview``, ``up`` and ``refresh``.
 
 The server builds its answer as ``proto.DiffResponse(**fields)``, looking ``proto`` up in its
 module's globals at that moment, on the thread that has just run our ``diff``. :func:`install`
@@ -179,7 +180,7 @@ def install_detailed_diff() -> bool:
 def _replace_global(name: str, original: Any, replacement: type, make: Callable[[], Any]) -> bool:
     """Give the server module ``make()`` as its global ``name`` where that is ``original``.
 
-    True when the server has the replacement (now, or from an earlier configure()); False
+    True when the server has the replacement (given by this call or by an earlier one); False
     outside the plugin, or when the global is not what this was written for.
     """
     server = dynamic_server()

@@ -4,6 +4,7 @@
     ├── DeclarationError            the program declares what cannot work (also a RunError;
     │                               the dynamic front end's, in _resource)
     ├── ConfigurationError          bad host, missing or malformed credentials; nothing was sent
+    │   └── MissingCredentialsError no access key for the default credentials
     ├── PoolMismatchError           the credentials belong to another user pool than the resource
     ├── PoolClaimedError            a second resource claims a user pool in one deployment
     ├── SmtpPreflightError          verify_smtp: the mail server refused; nothing was sent

@@ -1,8 +1,9 @@
 """Each user pool's API client, made once per provider and closed when it shuts down.
 
 Both front ends reach a pool through one ``GenAuthClient`` per set of credentials: the
-dynamic resource keys them by its ``pool`` entry (``None`` for the stack's default
-credentials), the native plugin has one (its provider's). The engine calls a provider from
+dynamic resource and the native plugin both key them by the resource's ``pool`` entry
+(``None`` for the provider's own credentials: the stack's default ones, or the native
+provider's keys). The engine calls a provider from
 several threads at once (the dynamic server's four, the native plugin's API threads), so a
 pool's first calls race: the registry makes its client once and hands the others the same one.
 Making a client costs no network call (the management token is fetched at its first use), so

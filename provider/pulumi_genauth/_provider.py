@@ -9,8 +9,10 @@ The server calls one instance from several threads; each pool's client is made o
 (``_pool_clients``).
 
 Start-up is paid twice per preview (in the program and in the plugin), so this module imports
-only what pickling and configure need: the rules (pydantic) are imported at the first check
-or diff, and the HTTP client (httpx, tenacity, PyJWT) at the first call that talks to GenAuth.
+only what pickling and configure need: the rules (``_validation``, plain Python: a preview
+needs no pydantic) are imported at the first check, the diff's (``_changes``) at the first
+diff, and the HTTP client (httpx, tenacity, PyJWT) and the wire models (pydantic) at the first
+call that talks to GenAuth.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ valid: ``check()`` has run) and give what the rest of the core works with:
 
 * :func:`normalized`, the canonical bag (defaults filled, numbers whole), which is what the
   resource's outputs hold;
-* :func:`to_request`, the API request (the only place the wire models are imported);
+* :func:`to_request`, the API request (the wire models are imported here at apply time, and
+  by ``_client``, which sends them; never at a preview);
 * :func:`from_live`, the bag that describes the live setting, holding no secret read back;
 * :func:`public_setting`, the setting without its secret, which delete compares.
 """

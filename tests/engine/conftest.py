@@ -1,26 +1,29 @@
-"""Fixtures of the real-engine tests: the Pulumi CLI, a clean environment, new stacks.
+"""Fixtures of the real-engine tests: the Pulumi CLI, a clean environment, new stacks, and
+examples/yaml as a stack.
 
 pytest loads them for every test of this folder (never import this module: pytest rewrites
-its asserts); the helpers the tests use live in ``support``.
+its asserts); the helpers the tests use live in ``support`` and ``yaml_stacks``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
+import yaml
 from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ..support import INSTALL_TIMEOUT_SECONDS, REQUIRE_CLI_ENV
 from .support import (
     INSTALL_CLI,
-    INSTALL_TIMEOUT_SECONDS,
-    REQUIRE_CLI_ENV,
+    PASSPHRASE,
     SCRUBBED_NAMES,
     SCRUBBED_PREFIXES,
     EngineStack,
@@ -29,6 +32,7 @@ from .support import (
     create_stack,
     stack_config,
 )
+from .yaml_stacks import EXAMPLE, PLUGIN_DIR, YamlStack, configure_example
 
 
 def _unavailable(reason: str) -> NoReturn:
@@ -91,3 +95,30 @@ def new_stack(
         return create_stack(pulumi_cli, tmp_path / f"stack-{made}", fn, config)
 
     return make
+
+
+@pytest.fixture
+def yaml_stack(
+    pulumi_cli: PulumiCli, emulator: EmulatorServer, tmp_path: Path, _engine_environ: None
+) -> Iterator[YamlStack]:
+    """examples/yaml as stack `dev`, configured for the emulator's pool-a and pool-b."""
+    if not (pulumi_cli.bin_dir / "pulumi-language-yaml").exists():
+        pytest.fail("no pulumi-language-yaml beside pulumi: run scripts/install-pulumi-cli")
+    project = tmp_path / "project"
+    project.mkdir()
+    program = yaml.safe_load(EXAMPLE.read_text())
+    program["plugins"] = {"providers": [{"name": "genauth", "path": str(PLUGIN_DIR)}]}
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    (tmp_path / "backend").mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{pulumi_cli.bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PULUMI_HOME": str(tmp_path / "home"),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+    stack = YamlStack(tmp_path, env, pulumi_cli.bin_dir / "pulumi")
+    configure_example(stack, emulator)
+    yield stack
+    shutil.rmtree(tmp_path / "home", ignore_errors=True)

@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -38,25 +37,25 @@ import yaml
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..support import SENDGRID_KEY, SMTP_PASSWORD
-from .support import (
-    CONFIG_EMAIL_PROVIDER,
-    PASSPHRASE,
+from ..support import (
+    GO_BUILD,
+    INSTALL_TIMEOUT_SECONDS,
     REPO,
-    SECRET_SIG,
-    PulumiCli,
-    marked,
+    SENDGRID_KEY,
+    SMTP_PASSWORD,
+    pack_npm,
     sdk_client,
 )
-from .test_native import SUPPORT_SETTING, YamlStack, configure_example, marketing_setting
+from .support import CONFIG_EMAIL_PROVIDER, PASSPHRASE, SECRET_SIG, PulumiCli, marked
+from .yaml_stacks import (
+    PLUGIN_DIR,
+    SUPPORT_SETTING,
+    YamlStack,
+    configure_example,
+    marketing_setting,
+)
 
 EXAMPLES: Final = REPO / "examples"
-PLUGIN_DIR: Final = Path(sys.executable).parent  # its pulumi-resource-genauth
-# npm ci, the warm-up build: stay inside pytest's per-test timeout (600 s).
-INSTALL_TIMEOUT_SECONDS: Final = 540
-# The language host's build of a Go program (the official host's flags): the warm-up uses the
-# same, so that the host finds every package compiled already.
-GO_BUILD: Final = ("go", "build", "-buildvcs=false", "-trimpath", "-ldflags", "-w -s")
 
 ROTATED_PASSWORD: Final = "canary-rotated-smtp-pass-91ab"
 DRIFTED_SENDER: Final = "drift@example.com"
@@ -80,21 +79,6 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> No
 
 
 @functools.cache
-def pack_npm() -> Path:
-    """The npm package of sdk/nodejs, built by scripts/pack-npm into dist/ (once a session)."""
-    done = subprocess.run(
-        [str(REPO / "scripts" / "pack-npm")],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=INSTALL_TIMEOUT_SECONDS,
-    )
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        pytest.fail(f"scripts/pack-npm failed:\n{done.stdout}\n{done.stderr}")
-    return Path(lines[-1])
-
-
 def _copy_example(language: str, root: Path) -> Path:
     """The example's own files (not its node_modules, not a stack's config) in root/examples/."""
     source, target = EXAMPLES / language, root / "examples" / language

@@ -23,7 +23,7 @@ from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import SMTP_PASSWORD
 from .support import SECRET_SIG, EngineStack, is_secret, marked
-from .test_native import YamlStack
+from .yaml_stacks import YamlStack
 
 Declare = Callable[[str, str], str]
 """Writes a program's source with the planted, whole-secret config: (source, host) -> source."""

@@ -9,12 +9,13 @@ API with *inline* programs, against the emulator of ``conftest.py``:
   provider type;
 * :class:`EngineStack` runs up / preview / refresh / destroy and keeps every line the CLI
   printed, so that :func:`assert_no_secret_leaked` can search the output, the files the CLI
-  wrote and the exported state for the canaries;
+  wrote and the exported state for the canaries, and :func:`failing` returns what a failed
+  operation printed;
 * :class:`Mail` is one ``EmailProvider`` as a program declares it, and what the emulator must
   then hold.
 
-The fixtures that use these (``pulumi_cli``, ``_engine_environ``, ``new_stack``) are in this
-folder's ``conftest.py``.
+The fixtures that use these (``pulumi_cli``, ``_engine_environ``, ``new_stack``, and
+``yaml_stack`` from ``yaml_stacks``) are in this folder's ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pulumi
-from genauth import ManagementClient
+import pytest
 from pulumi import automation as auto
 from pulumi.runtime import rpc
 
@@ -42,19 +43,16 @@ from ..support import (
     ALI_PASSWORD,
     CANARIES,
     CASES,
+    REPO,
     SENDGRID_KEY,
     SMTP_PASSWORD,
     TENCENT_PASSWORD,
 )
 
-REPO: Final = Path(__file__).resolve().parents[2]
 INSTALL_CLI: Final = REPO / "scripts" / "install-pulumi-cli"
 # The python the plugin launcher runs (PULUMI_PYTHON_CMD): the tests' own (of .venv, or of
 # .venv-py3.12 ... under scripts/test-compat), which imports the pulumi_genauth under test.
 PLUGIN_PYTHON: Final = Path(sys.executable)
-REQUIRE_CLI_ENV: Final = "PULUMI_GENAUTH_REQUIRE_CLI"
-# A cold install builds the CLI from source; stay inside pytest's per-test timeout (600 s).
-INSTALL_TIMEOUT_SECONDS: Final = 540
 
 PROJECT: Final = "genauth-engine"
 STACK: Final = "dev"
@@ -195,17 +193,6 @@ def program(*mails: Mail) -> auto.PulumiFn:
             pulumi.export(f"{mail.name}_userpool_id", resource.userpool_id)
 
     return run
-
-
-def sdk_client(emulator: EmulatorServer, pool_index: int = 0) -> Any:
-    """The official ``genauth`` SDK's management client for a pool of the emulator."""
-    pool = emulator.pools[pool_index]
-    return ManagementClient(
-        access_key_id=pool.access_key_id,
-        access_key_secret=pool.access_key_secret,
-        host=emulator.url,
-        lang="en-US",
-    )
 
 
 # -- the CLI ----------------------------------------------------------------------------------
@@ -422,3 +409,13 @@ def marked(text: str) -> list[str]:
 def changes(summary: Mapping[Any, int] | None) -> dict[str, int]:
     """An engine change summary with plain string keys (``{"same": 2, "update": 1}``)."""
     return {str(getattr(op, "value", op)): count for op, count in (summary or {}).items()}
+
+
+TRACEBACK: Final = "Traceback (most recent call last)"
+
+
+def failing(engine: EngineStack, operation: Callable[[], Any]) -> str:
+    """Run an operation that must fail; everything the CLI printed."""
+    with pytest.raises(auto.errors.CommandError):
+        operation()
+    return engine.text

@@ -1,9 +1,9 @@
 """Code generation through our language hosts: ``pulumi import`` and ``pulumi convert``.
 
 scripts/install-pulumi-cli builds our own Python, Node.js and Go language hosts, which answer
-``GenerateProgram`` and ``GenerateProject`` with Pulumi's own generators (pkg/v3/codegen at the
-CLI's version) as the official hosts do, and the YAML converter plugin
-(``pulumi-converter-yaml``) beside them. So:
+``GenerateProgram`` and ``GenerateProject`` with Pulumi's own generators (pulumi/pulumi
+v3.274.1, the CLI's version: pkg/codegen) as the official hosts do, and the YAML converter
+plugin (``pulumi-converter-yaml``) beside them. So:
 
 * ``pulumi import genauth:index:EmailProvider legacyMail pool-b --yes`` in a TypeScript, a Go
   and a Python project exits 0 and prints the program's code in the project's language. The
@@ -35,20 +35,17 @@ import yaml
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..support import SMTP_PASSWORD
+from ..support import GO_BUILD, INSTALL_TIMEOUT_SECONDS, REPO, SMTP_PASSWORD, sdk_client
 from .programs import (
     EXAMPLES,
-    GO_BUILD,
-    INSTALL_TIMEOUT_SECONDS,
-    PLUGIN_DIR,
     example_stack,
     go_env,
     install_go,
     install_typescript,
     replace_once,
 )
-from .support import PASSPHRASE, REPO, PulumiCli, marked, sdk_client
-from .test_native import YamlStack, configure_example
+from .support import PASSPHRASE, PulumiCli, marked
+from .yaml_stacks import PLUGIN_DIR, YamlStack, configure_example
 
 pytestmark = pytest.mark.engine
 

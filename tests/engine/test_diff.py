@@ -16,7 +16,7 @@ from pulumi import automation as auto
 import pulumi_genauth as genauth
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..support import config_calls
+from ..support import config_calls, sdk_client
 from .support import (
     EngineStack,
     Mail,
@@ -25,7 +25,6 @@ from .support import (
     changes,
     marked,
     program,
-    sdk_client,
     secret_key,
 )
 

@@ -15,6 +15,7 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ..support import sdk_client
 from .support import (
     KINDS,
     TYPES,
@@ -23,7 +24,6 @@ from .support import (
     assert_no_secret_leaked,
     changes,
     program,
-    sdk_client,
     secret_key,
 )
 

@@ -8,9 +8,6 @@ connection settings and typos in the genauth: namespace fail the preview, with n
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pulumi
 import pytest
 from pulumi import automation as auto
@@ -20,11 +17,12 @@ from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import config_calls
 from .support import (
-    EngineStack,
+    TRACEBACK,
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
+    failing,
     program,
     secret_key,
     set_pool_entry,
@@ -35,14 +33,6 @@ pytestmark = pytest.mark.engine
 
 GET_PATH = "/api/v3/get-email-provider"
 CONFIG_PATH = "/api/v3/config-email-provider"
-TRACEBACK = "Traceback (most recent call last)"
-
-
-def failing(engine: EngineStack, operation: Callable[[], Any]) -> str:
-    """Run an operation that must fail; everything the CLI printed."""
-    with pytest.raises(auto.errors.CommandError):
-        operation()
-    return engine.text
 
 
 @pytest.mark.parametrize(

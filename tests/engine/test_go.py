@@ -20,7 +20,7 @@ from pulumi_genauth.emulator.server import EmulatorServer
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
 from .programs import install_go, lifecycle, plain_secrets, replace_once, stack
 from .secrecy import PLANTED, run_whole_secret_native
-from .test_native import YamlStack
+from .yaml_stacks import YamlStack
 
 pytestmark = pytest.mark.engine
 __all__ = ["stack"]  # the fixture (programs.stack), used by name

@@ -14,6 +14,7 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ..support import sdk_client
 from .support import (
     TYPES,
     EngineStack,
@@ -22,7 +23,6 @@ from .support import (
     assert_no_secret_leaked,
     changes,
     program,
-    sdk_client,
     secret_at,
     secret_key,
 )

@@ -15,13 +15,8 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .support import (
-    CONFIG_EMAIL_PROVIDER,
-    Mail,
-    StackFactory,
-    program,
-    sdk_client,
-)
+from ..support import sdk_client
+from .support import CONFIG_EMAIL_PROVIDER, Mail, StackFactory, program
 
 pytestmark = pytest.mark.engine
 

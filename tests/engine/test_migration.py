@@ -10,8 +10,6 @@ each resource keeps its ``pool``, and one native provider serves them all.
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 from typing import Final
 
 import pulumi
@@ -30,12 +28,12 @@ from .support import (
     secret_key,
     set_pool_entry,
 )
+from .yaml_stacks import PLUGIN_DIR
 
 pytestmark = pytest.mark.engine
 
 DYNAMIC_TYPE: Final = "pulumi-python:dynamic/genauth:EmailProvider"
 NATIVE_TYPE: Final = "genauth:index:EmailProvider"
-PLUGIN_DIR: Final = Path(sys.executable).parent  # its pulumi-resource-genauth
 
 
 def native_program(*mails: Mail) -> pulumi.automation.PulumiFn:

@@ -9,174 +9,27 @@ providers hold the keys of the emulator's pool-a and pool-b.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pytest
-import yaml
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..support import SENDGRID_KEY, SMTP_PASSWORD, config_calls
-from .support import (
-    CONFIG_EMAIL_PROVIDER,
-    PASSPHRASE,
-    REPO,
-    SECRET_SIG,
-    PulumiCli,
-    marked,
-    sdk_client,
+from ..support import SENDGRID_KEY, SMTP_PASSWORD, config_calls, sdk_client
+from .support import CONFIG_EMAIL_PROVIDER, SECRET_SIG, marked
+from .yaml_stacks import (
+    SUPPORT_SETTING,
+    URN_PREFIX,
+    YamlStack,
+    marketing_setting,
 )
 
 pytestmark = pytest.mark.engine
 
-EXAMPLE: Final = REPO / "examples" / "yaml" / "Pulumi.yaml"
-PLUGIN_DIR: Final = Path(sys.executable).parent  # its pulumi-resource-genauth
 TRACEBACK: Final = "Traceback"
 ROTATED_PASSWORD: Final = "canary-rotated-smtp-pass-4c1d"
 PLANTED_KEY: Final = "SG.planted-native-key-8e2f"
-URN_PREFIX: Final = "urn:pulumi:dev::genauth-yaml-example::"
-
-
-@dataclass
-class YamlStack:
-    """A YAML project in a folder of its own, with its backend, run by the real CLI."""
-
-    folder: Path
-    env: dict[str, str]
-    cli: Path
-    outputs: list[str] = field(default_factory=list)
-
-    def run(
-        self, *args: str, check: bool = True, record: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        """Run ``pulumi ARGS`` in the project; keep what it printed for the secret search
-        (unless ``record`` is false: an export that shows the stack's own secrets on purpose).
-        """
-        done = subprocess.run(
-            [str(self.cli), *args],
-            cwd=self.folder / "project",
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        if record:
-            self.outputs.append(done.stdout + done.stderr)
-        if check and done.returncode != 0:
-            pytest.fail(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-        return done
-
-    @property
-    def program_file(self) -> Path:
-        return self.folder / "project" / "Pulumi.yaml"
-
-    def program(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = yaml.safe_load(self.program_file.read_text())
-        return loaded
-
-    def write_program(self, program: dict[str, Any]) -> None:
-        self.program_file.write_text(yaml.safe_dump(program, sort_keys=False))
-
-    def state(self) -> dict[str, Any]:
-        exported: dict[str, Any] = json.loads(self.run("stack", "export").stdout)
-        return exported
-
-    def revealed_state(self) -> dict[str, Any]:
-        """The state with its secrets decrypted: what a secret in it really holds."""
-        exported = self.run("stack", "export", "--show-secrets", record=False).stdout
-        revealed: dict[str, Any] = json.loads(exported)
-        return revealed
-
-    def resource(self, name: str) -> dict[str, Any]:
-        for resource in self.state()["deployment"]["resources"]:
-            if resource["urn"].endswith(f"::{name}"):
-                found: dict[str, Any] = resource
-                return found
-        raise AssertionError(f"no resource {name} in the state")
-
-    def assert_no_secret_leaked(self, *canaries: str) -> None:
-        """No canary in anything the CLI printed or in any file of the backend."""
-        for canary in canaries:
-            for printed in self.outputs:
-                assert canary not in printed
-            for path in (self.folder / "backend").rglob("*"):
-                if path.is_file():
-                    assert canary not in path.read_text(errors="replace"), path
-
-
-def configure_example(stack: YamlStack, emulator: EmulatorServer) -> None:
-    """Stack ``dev`` of an example, with its config: the emulator's host, pool-a's keys as
-    marketing's and pool-b's as support's, the two canary secrets (secrets as --secret)."""
-    stack.run("stack", "init", "dev")
-    marketing, support = emulator.pools
-    stack.run(
-        "config", "set-all",
-        "--plaintext", f"host={emulator.url}",
-        "--plaintext", f"marketingKeyId={marketing.access_key_id}",
-        "--secret", f"marketingKeySecret={marketing.access_key_secret}",
-        "--plaintext", f"supportKeyId={support.access_key_id}",
-        "--secret", f"supportKeySecret={support.access_key_secret}",
-        "--secret", f"smtpPassword={SMTP_PASSWORD}",
-        "--secret", f"sendgridKey={SENDGRID_KEY}",
-    )  # fmt: skip
-
-
-@pytest.fixture
-def yaml_stack(
-    pulumi_cli: PulumiCli, emulator: EmulatorServer, tmp_path: Path, _engine_environ: None
-) -> Iterator[YamlStack]:
-    """examples/yaml as stack `dev`, configured for the emulator's pool-a and pool-b."""
-    if not (pulumi_cli.bin_dir / "pulumi-language-yaml").exists():
-        pytest.fail("no pulumi-language-yaml beside pulumi: run scripts/install-pulumi-cli")
-    project = tmp_path / "project"
-    project.mkdir()
-    program = yaml.safe_load(EXAMPLE.read_text())
-    program["plugins"] = {"providers": [{"name": "genauth", "path": str(PLUGIN_DIR)}]}
-    (project / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
-    (tmp_path / "backend").mkdir()
-    env = {
-        **os.environ,
-        "PATH": f"{pulumi_cli.bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "PULUMI_HOME": str(tmp_path / "home"),
-        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-    }
-    stack = YamlStack(tmp_path, env, pulumi_cli.bin_dir / "pulumi")
-    configure_example(stack, emulator)
-    yield stack
-    shutil.rmtree(tmp_path / "home", ignore_errors=True)
-
-
-def marketing_setting(password: str = SMTP_PASSWORD) -> dict[str, Any]:
-    """What the example's marketingMail stores in pool-a (spelled as the API spells it)."""
-    return {
-        "type": "custom",
-        "enabled": True,
-        "smtpConfig": {
-            "smtp_host": "smtp.example.com",
-            "smtp_port": 465,
-            "sender": "marketing@example.com",
-            "senderPass": password,
-            "secure": True,
-        },
-    }
-
-
-SUPPORT_SETTING: Final = {
-    "type": "sendgrid",
-    "enabled": True,
-    "sendGridConfig": {"sender": "support@example.com", "apikey": SENDGRID_KEY},
-}
 
 
 def test_the_yaml_example_configures_two_pools_then_shows_no_changes(

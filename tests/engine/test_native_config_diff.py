@@ -3,9 +3,9 @@
 An explicit provider whose ``pools`` holds marketing's and support's keys (from YAML, as
 test_native_pools runs it). Its CheckConfig keeps each entry's ``accessKeySecret`` secret and
 nothing else, and its DiffConfig names each path that changes, so that the engine shows an
-entry added or removed, a host, a key id, and a rotated secret as ``[secret] => [secret]``,
-where it used to show ``pools: [secret]`` with nothing marked. The blocks below are what the
-engine (CLI v3.274.1) prints, pinned as printed.
+entry added or removed, a host, a key id, and a rotated secret as ``[secret] => [secret]``
+(without the paths, the engine would show the whole of ``pools: [secret]`` with nothing
+marked). The blocks below are what the engine (CLI v3.274.1) prints, pinned as printed.
 """
 
 from __future__ import annotations
@@ -20,11 +20,9 @@ from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
 from .support import SECRET_SIG
-from .test_native import YamlStack, yaml_stack
-from .test_native_pools import KEY_SECRETS, with_pools
+from .yaml_stacks import KEY_SECRETS, YamlStack, with_pools
 
 pytestmark = pytest.mark.engine
-__all__ = ["yaml_stack"]  # the fixture, used by name
 
 SPARE_SECRET: Final = "planted-spare-key-secret-5e1a"
 ROTATED_SECRET: Final = "planted-rotated-key-secret-b7c2"

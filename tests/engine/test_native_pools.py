@@ -9,7 +9,7 @@ built from secret config. Each resource names its entry with ``pool``.
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from typing import Any
 
 import pytest
 
@@ -17,30 +17,9 @@ from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
 from .support import SECRET_SIG
-from .test_native import SUPPORT_SETTING, YamlStack, marketing_setting, yaml_stack
+from .yaml_stacks import KEY_SECRETS, SUPPORT_SETTING, YamlStack, marketing_setting, with_pools
 
 pytestmark = pytest.mark.engine
-__all__ = ["yaml_stack"]  # the fixture, used by name
-
-KEY_SECRETS: Final = ("pool-a-access-key-secret", "pool-b-access-key-secret")
-
-
-def with_pools(program: dict[str, Any], provider: dict[str, Any] | None) -> dict[str, Any]:
-    """examples/yaml with its two providers replaced by ``provider`` (None: the default one),
-    each resource naming its pool entry."""
-    resources = {
-        name: resource
-        for name, resource in program["resources"].items()
-        if resource["type"] != "pulumi:providers:genauth"
-    }
-    for name, entry in (("marketingMail", "marketing"), ("supportMail", "support")):
-        resources[name]["properties"]["pool"] = entry
-        del resources[name]["options"]
-        if provider is not None:
-            resources[name]["options"] = {"provider": "${all}"}
-    if provider is not None:
-        resources = {"all": provider, **resources}
-    return {**program, "resources": resources}
 
 
 def providers_in(state: dict[str, Any]) -> list[str]:

@@ -1,4 +1,4 @@
-"""The native plugin's takeover warning for a live setting of the declared type (issue 17).
+"""The native plugin's takeover warning for a live setting of the declared type.
 
 A pool that already sends through the declared type, with another stack's fields, is taken
 over as much as one of another type: under the real engine, from examples/yaml, the warning
@@ -14,9 +14,8 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..support import SENDGRID_KEY, SMTP_PASSWORD, config_calls
-from .support import sdk_client
-from .test_native import YamlStack, yaml_stack  # noqa: F401 - the fixture
+from ..support import SENDGRID_KEY, SMTP_PASSWORD, config_calls, sdk_client
+from .yaml_stacks import YamlStack
 
 pytestmark = pytest.mark.engine
 
@@ -28,7 +27,7 @@ TAKEOVER: Final = (
 
 
 def test_a_same_type_takeover_warns_under_the_resource_naming_the_sender(
-    yaml_stack: YamlStack,  # noqa: F811 - the fixture imported above
+    yaml_stack: YamlStack,
     emulator: EmulatorServer,
 ) -> None:
     """pool-b sends through SendGrid from another sender: supportMail (SendGrid too) warns in

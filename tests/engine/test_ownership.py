@@ -13,14 +13,13 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..support import config_calls
+from ..support import config_calls, sdk_client
 from .support import (
     Mail,
     StackFactory,
     assert_no_secret_leaked,
     changes,
     program,
-    sdk_client,
     secret_key,
     set_pool_entry,
 )
@@ -65,7 +64,7 @@ def test_up_over_the_same_type_with_other_fields_warns_naming_them(
     new_stack: StackFactory, emulator: EmulatorServer
 ) -> None:
     """Another stack's SMTP server on the pool: the takeover warning names the host and the
-    sender it replaces, once, and never the password planted with them (issue 17)."""
+    sender it replaces, once, and never the password planted with them."""
     answer = sdk_client(emulator).config_email_provider(
         type="custom",
         enabled=True,

@@ -22,16 +22,11 @@ import pytest
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..test_plugin_launcher import assert_isolated
+from ..site_hooks import assert_isolated
+from ..support import REPO, REQUIRE_CLI_ENV
 from .programs import example_stack, install_go, install_typescript
-from .support import PASSPHRASE, REPO, REQUIRE_CLI_ENV, PulumiCli
-from .test_native import (
-    EXAMPLE,
-    SUPPORT_SETTING,
-    YamlStack,
-    configure_example,
-    marketing_setting,
-)
+from .support import PASSPHRASE, PulumiCli
+from .yaml_stacks import EXAMPLE, SUPPORT_SETTING, YamlStack, configure_example, marketing_setting
 
 pytestmark = pytest.mark.engine
 

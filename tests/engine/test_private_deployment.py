@@ -37,14 +37,16 @@ from ..tls_support import (
     port_of,
     proxy_variables,
 )
-from .support import EngineStack, Mail, StackFactory, assert_no_secret_leaked, program
-from .test_errors import TRACEBACK, failing
-from .test_native import (  # yaml_stack: the fixture, used by name
-    SUPPORT_SETTING,
-    YamlStack,
-    marketing_setting,
-    yaml_stack,  # noqa: F401
+from .support import (
+    TRACEBACK,
+    EngineStack,
+    Mail,
+    StackFactory,
+    assert_no_secret_leaked,
+    failing,
+    program,
 )
+from .yaml_stacks import SUPPORT_SETTING, YamlStack, marketing_setting
 
 pytestmark = pytest.mark.engine
 pytest_plugins = ["tests.tls_fixtures"]
@@ -191,7 +193,7 @@ def test_the_dynamic_resource_names_a_refusing_proxy_without_its_credentials(
 
 
 def test_the_native_provider_refuses_an_untrusted_ca_at_once_then_trusts_ssl_cert_file(
-    yaml_stack: YamlStack,  # noqa: F811 - the fixture imported above
+    yaml_stack: YamlStack,
     tls_emulator: EmulatorServer,
     private_ca: PrivateCA,
     relay: RelayFactory,
@@ -216,7 +218,7 @@ def test_the_native_provider_refuses_an_untrusted_ca_at_once_then_trusts_ssl_cer
 
 
 def test_the_native_provider_goes_through_https_proxy_unless_no_proxy(
-    yaml_stack: YamlStack,  # noqa: F811 - the fixture imported above
+    yaml_stack: YamlStack,
     tls_emulator: EmulatorServer,
     private_ca: PrivateCA,
     connect_proxy: ProxyFactory,
@@ -246,7 +248,7 @@ def test_the_native_provider_goes_through_https_proxy_unless_no_proxy(
 
 @pytest.mark.parametrize("status", [407, 403])
 def test_the_native_provider_names_a_refusing_proxy_without_its_credentials(
-    yaml_stack: YamlStack,  # noqa: F811 - the fixture imported above
+    yaml_stack: YamlStack,
     tls_emulator: EmulatorServer,
     private_ca: PrivateCA,
     connect_proxy: ProxyFactory,

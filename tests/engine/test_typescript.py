@@ -19,7 +19,7 @@ from pulumi_genauth.emulator.server import EmulatorServer
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
 from .programs import install_typescript, lifecycle, plain_secrets, replace_once, stack
 from .secrecy import NODE_SDK_RESPONSE_LOG, PLANTED, run_whole_secret_native
-from .test_native import YamlStack
+from .yaml_stacks import YamlStack
 
 pytestmark = pytest.mark.engine
 __all__ = ["stack"]  # the fixture (programs.stack), used by name

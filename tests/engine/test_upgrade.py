@@ -23,6 +23,7 @@ from pulumi import automation as auto
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
+from ..support import sdk_client
 from .support import (
     Mail,
     StackFactory,
@@ -30,13 +31,11 @@ from .support import (
     changes,
     is_secret,
     program,
-    sdk_client,
     set_pool_entry,
 )
-from .test_native import YamlStack, yaml_stack
+from .yaml_stacks import YamlStack
 
 pytestmark = pytest.mark.engine
-__all__ = ["yaml_stack"]  # the fixture, used by name
 
 FIXTURE: Final = Path(__file__).parents[1] / "fixtures" / "upgrade-0.1.0"
 URL_PLACEHOLDER: Final = "{{EMULATOR_URL}}"

@@ -2,9 +2,10 @@
 
 (TypeScript and Go run the same scenario in test_typescript and test_go; see ``secrecy``.)
 The dynamic resource and the native plugin each copy the config's fields into their
-bookkeeping (``applied_setting`` / ``appliedSetting``, what a delete compares), which 0.3.0
-wrote in plain text: the fields planted in the config must be found in no raw backend file,
-no state outside a secret, and nothing the CLI printed, ``-v=9`` logs included.
+bookkeeping (``applied_setting`` / ``appliedSetting``, what a delete compares), which must be
+as secret as the config (test_upgrade covers a state that holds it in plain text): the fields
+planted in the config must be found in no raw backend file, no state outside a secret, and
+nothing the CLI printed, ``-v=9`` logs included.
 """
 
 from __future__ import annotations
@@ -30,10 +31,9 @@ from .secrecy import (
     stored_planted,
 )
 from .support import StackFactory, changes, is_secret, secret_key
-from .test_native import YamlStack, yaml_stack
+from .yaml_stacks import YamlStack
 
 pytestmark = pytest.mark.engine
-__all__ = ["yaml_stack"]  # the fixture, used by name
 
 # The planted fields as the dynamic resource spells them.
 PLANTED_CORE: dict[str, Any] = {

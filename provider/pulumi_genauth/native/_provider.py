@@ -91,8 +91,9 @@ UNREAD_SECRET: Final = "(not read back)"  # noqa: S105 - not a secret
 API_THREADS: Final = 64
 # Provider inputs that are not this provider's to refuse: the engine adds them.
 _OTHER_PROVIDER_KEYS: Final = frozenset({"version", "pluginDownloadURL"})
-# The engine names its default providers so (pkg: sdk/go/common/providers/reference.go,
-# IsDefaultProvider); any other name is an explicit provider's.
+# The engine names its default providers so (pulumi/pulumi v3.274.1,
+# sdk/go/common/providers/reference.go, IsDefaultProvider); any other name is an explicit
+# provider's.
 _DEFAULT_PROVIDER_PREFIX: Final = "default"
 
 
@@ -221,7 +222,7 @@ class GenAuthProvider:
         Only another ``pool`` replaces: it is another user pool's setting, configured before
         the old pool is handed back.
         """
-        from .._changes import resource_changes  # noqa: PLC0415 - see _provider
+        from .._changes import resource_changes  # noqa: PLC0415 - at first diff: start-up stays small
 
         olds = names.to_core(request.old_state)
         news = names.to_core(request.new_inputs)

@@ -20,7 +20,8 @@ from google.protobuf import struct_pb2  # type: ignore[import-untyped]
 
 from .._constants import UNKNOWN
 
-# The signatures of the engine's special objects (pulumi/sdk/go/common/resource/sig).
+# The signatures of the engine's special objects (pulumi/pulumi v3.274.1,
+# sdk/go/common/resource/sig).
 SIGNATURE_KEY: Final = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE: Final = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - a tag
 OUTPUT_SIGNATURE: Final = "d0e6a833031e9bbcd3f4e8bde6ca49a4"

@@ -41,65 +41,17 @@ from pulumi_genauth._pool_clients import default_client
 from pulumi_genauth._provider import EmailProviderProvider
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from .support import CANARIES, CASES, FAST_RETRY, SENDGRID_KEY, SMTP_PASSWORD, config_calls, where
+from .dynamic_support import OPEN_PROVIDERS, configured_provider, next_deployment, props_for
+from .support import CANARIES, CASES, SENDGRID_KEY, SMTP_PASSWORD, config_calls, where
 
 TYPES = sorted(CASES)
-
-
-_OPEN_PROVIDERS: list[EmailProviderProvider] = []
 
 
 @pytest.fixture(autouse=True)
 def _close_providers() -> Iterator[None]:
     yield
-    while _OPEN_PROVIDERS:
-        _OPEN_PROVIDERS.pop().close()
-
-
-def configured_provider(emulator: EmulatorServer, **extra: str) -> EmailProviderProvider:
-    """A provider as the server prepares it: unpickled state, configured from stack config."""
-    pool_a, pool_b = emulator.pools[0], emulator.pools[1]
-    config = {
-        "genauth:host": emulator.url,
-        "genauth:accessKeyId": pool_a.access_key_id,
-        "genauth:accessKeySecret": pool_a.access_key_secret,
-        "genauth:pools": json.dumps(
-            {
-                "b": {
-                    "accessKeyId": pool_b.access_key_id,
-                    "accessKeySecret": pool_b.access_key_secret,
-                }
-            }
-        ),
-        **extra,
-    }
-    provider = EmailProviderProvider()
-    _OPEN_PROVIDERS.append(provider)
-    provider._environ = {}  # the test's environment must not leak in
-    provider.configure(ConfigureRequest(Config(config, "test-project")))
-
-    def fast_client(credentials: Credentials) -> GenAuthClient:
-        return GenAuthClient(
-            host=credentials.host,
-            access_key_id=credentials.access_key_id,
-            access_key_secret=credentials.access_key_secret,
-            retry=FAST_RETRY,
-        )
-
-    provider.client_factory = fast_client
-    provider.claims = PoolClaims()  # one deployment per provider, not one per test process
-    _OPEN_PROVIDERS.append(provider)
-    return provider
-
-
-def next_deployment(provider: EmailProviderProvider) -> EmailProviderProvider:
-    """The provider as the next `pulumi up` / `destroy` has it: no pool claimed yet.
-
-    The engine starts the plugin once per deployment; a test that plays several deployments
-    with one provider object starts each anew.
-    """
-    provider.claims = PoolClaims()
-    return provider
+    while OPEN_PROVIDERS:
+        OPEN_PROVIDERS.pop().close()
 
 
 @pytest.fixture
@@ -113,10 +65,6 @@ CONFIG_BY_TYPE = {
     "ali": "ali_exmail_config",
     "qq": "tencent_exmail_config",
 }
-
-
-def props_for(kind: str, **changes: Any) -> dict[str, Any]:
-    return {**copy.deepcopy(CASES[kind][0]), "pool": None, **changes}
 
 
 @pytest.mark.parametrize("kind", TYPES)
@@ -486,7 +434,7 @@ def test_every_problem_is_its_own_failure(provider: EmailProviderProvider) -> No
 def test_missing_credentials_fail_check_naming_the_keys(emulator: EmulatorServer) -> None:
     """With no access key configured, preview fails and says which config keys to set."""
     provider = EmailProviderProvider()
-    _OPEN_PROVIDERS.append(provider)
+    OPEN_PROVIDERS.append(provider)
     provider._environ = {}
     provider.configure(ConfigureRequest(Config({"genauth:host": emulator.url}, "p")))
     failures = provider.check({}, props_for("custom")).failures
@@ -511,7 +459,7 @@ def test_environment_credentials_are_the_fallback(emulator: EmulatorServer) -> N
     """GENAUTH_* environment variables are used when the stack config has no credentials."""
     pool = emulator.pools[0]
     provider = EmailProviderProvider()
-    _OPEN_PROVIDERS.append(provider)
+    OPEN_PROVIDERS.append(provider)
     provider._environ = {
         "GENAUTH_HOST": emulator.url,
         "GENAUTH_ACCESS_KEY_ID": pool.access_key_id,
@@ -664,7 +612,7 @@ def test_a_private_deployment_can_name_its_header_brand(emulator: EmulatorServer
         ConfigureRequest(Config({**provider._config, "genauth:brand": "authing"}, "test-project"))
     )
     provider.client_factory = default_client
-    _OPEN_PROVIDERS.append(provider)
+    OPEN_PROVIDERS.append(provider)
     provider.create(props_for("sendgrid"))
     assert {entry["header_brand"] for entry in emulator.requests()} == {"authing"}
 
@@ -1077,7 +1025,7 @@ def served_provider(emulator: EmulatorServer) -> EmailProviderProvider:
     pool = emulator.pools[0]
     pickled = pickle.dumps(EmailProviderProvider())
     provider: EmailProviderProvider = pickle.loads(pickled)  # noqa: S301 - pickled just above
-    _OPEN_PROVIDERS.append(provider)
+    OPEN_PROVIDERS.append(provider)
     config = {
         "genauth:host": emulator.url,
         "genauth:accessKeyId": pool.access_key_id,
@@ -1112,7 +1060,7 @@ def test_the_plugin_s_environment_is_the_credentials_fallback(
     monkeypatch.setenv("GENAUTH_ACCESS_KEY_ID", pool.access_key_id)
     monkeypatch.setenv("GENAUTH_ACCESS_KEY_SECRET", pool.access_key_secret)
     provider = EmailProviderProvider()
-    _OPEN_PROVIDERS.append(provider)
+    OPEN_PROVIDERS.append(provider)
     provider.configure(ConfigureRequest(Config({}, "p")))
     assert provider.check({}, props_for("custom")).failures == []
 
