@@ -61,9 +61,10 @@ ROTATED_PASSWORD: Final = "canary-rotated-smtp-pass-91ab"
 DRIFTED_SENDER: Final = "drift@example.com"
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
-    """Run an install step; fail the test with its output if it fails."""
-    if shutil.which(command[0]) is None:
+def run_step(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+    """Run an install or build step; fail the test with its output if it fails (or if its
+    command is not on PATH)."""
+    if shutil.which(command[0]) is None and not Path(cwd, command[0]).exists():
         pytest.fail(f"{command[0]} is not on PATH: the TypeScript and Go engine tests need it")
     done = subprocess.run(
         command,
@@ -95,7 +96,7 @@ def install_typescript(root: Path) -> Path:
     (root / "dist").mkdir()
     shutil.copy2(pack_npm(), root / "dist")
     example = _copy_example("typescript", root)
-    _run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], example)
+    run_step(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], example)
     return example
 
 
@@ -108,7 +109,7 @@ def install_go(root: Path) -> Path:
     """examples/go, beside sdk/, with the Go build cache warmed by the language host's build."""
     (root / "sdk").symlink_to(REPO / "sdk", target_is_directory=True)
     example = _copy_example("go", root)
-    _run([*GO_BUILD, "-o", os.devnull, "."], example, go_env())
+    run_step([*GO_BUILD, "-o", os.devnull, "."], example, go_env())
     return example
 
 

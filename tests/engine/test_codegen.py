@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ import yaml
 
 from pulumi_genauth.emulator.server import EmulatorServer
 
-from ..support import GO_BUILD, INSTALL_TIMEOUT_SECONDS, REPO, SMTP_PASSWORD, sdk_client
+from ..support import GO_BUILD, REPO, SMTP_PASSWORD, sdk_client
 from .programs import (
     EXAMPLES,
     example_stack,
@@ -43,6 +42,7 @@ from .programs import (
     install_go,
     install_typescript,
     replace_once,
+    run_step,
 )
 from .support import PASSPHRASE, PulumiCli, marked
 from .yaml_stacks import PLUGIN_DIR, YamlStack, configure_example
@@ -300,20 +300,6 @@ def convert_example(language: str, root: Path, cli: PulumiCli) -> Path:
     return target
 
 
-def run_tool(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
-    """Run a build step in ``cwd``; fail the test with its output if it fails."""
-    done = subprocess.run(
-        command,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=INSTALL_TIMEOUT_SECONDS,
-    )
-    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
-
-
 @pytest.mark.usefixtures("_engine_environ")
 def test_convert_of_the_yaml_example_to_typescript_type_checks(
     installed_typescript: Path, pulumi_cli: PulumiCli, tmp_path: Path
@@ -327,7 +313,7 @@ def test_convert_of_the_yaml_example_to_typescript_type_checks(
     assert program.count("new genauth.EmailProvider(") == 2, program
     # The SDK, @pulumi/pulumi and tsc as examples/typescript installed them (npm ci).
     (converted / "node_modules").symlink_to(installed_typescript / "node_modules")
-    run_tool(["node_modules/.bin/tsc", "--noEmit", "-p", "tsconfig.json"], converted)
+    run_step(["node_modules/.bin/tsc", "--noEmit", "-p", "tsconfig.json"], converted)
 
 
 def example_version(installed_go: Path, module: str) -> str:
@@ -353,8 +339,8 @@ def test_convert_of_the_yaml_example_to_go_builds(
     requires = [f"-require={module}@{example_version(installed_go, module)}"
                 for module in (GO_SDK, PULUMI_GO_SDK)]  # fmt: skip
     env = {**go_env(), "GOFLAGS": "-mod=mod"}
-    run_tool(
+    run_step(
         ["go", "mod", "edit", *requires, f"-replace={GO_SDK}=../../sdk/go/genauth"], converted, env
     )
-    run_tool(["go", "mod", "tidy"], converted, env)
-    run_tool([*GO_BUILD, "-o", os.devnull, "."], converted, go_env())
+    run_step(["go", "mod", "tidy"], converted, env)
+    run_step([*GO_BUILD, "-o", os.devnull, "."], converted, go_env())

@@ -20,33 +20,13 @@ from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
 from .support import SECRET_SIG
-from .yaml_stacks import KEY_SECRETS, YamlStack, with_pools
+from .yaml_stacks import KEY_SECRETS, YamlStack, all_pools_provider, with_pools
 
 pytestmark = pytest.mark.engine
 
 SPARE_SECRET: Final = "planted-spare-key-secret-5e1a"
 ROTATED_SECRET: Final = "planted-rotated-key-secret-b7c2"
 PROJECT: Final = "genauth-yaml-example"
-
-
-def provider() -> dict[str, Any]:
-    """One explicit provider holding marketing's and support's keys, from the stack config."""
-    return {
-        "type": "pulumi:providers:genauth",
-        "properties": {
-            "host": "${host}",
-            "pools": {
-                "marketing": {
-                    "accessKeyId": "${marketingKeyId}",
-                    "accessKeySecret": "${marketingKeySecret}",
-                },
-                "support": {
-                    "accessKeyId": "${supportKeyId}",
-                    "accessKeySecret": "${supportKeySecret}",
-                },
-            },
-        },
-    }
 
 
 def with_config(program: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -83,7 +63,7 @@ def test_a_pools_change_previews_as_the_entries_and_fields_that_change(
     [secret] => [secret], the ids and hosts as they are; an entry removed, with what it held;
     refresh --run-program shows the same; no secret printed or stored in plain text."""
     base = with_config(
-        with_pools(yaml_stack.program(), provider()), "spareSecret", "rotatedKeySecret"
+        with_pools(yaml_stack.program(), all_pools_provider()), "spareSecret", "rotatedKeySecret"
     )
     yaml_stack.write_program(base)
     yaml_stack.run("config", "set", "--secret", "spareSecret", SPARE_SECRET)

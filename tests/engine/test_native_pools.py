@@ -17,7 +17,14 @@ from pulumi_genauth.emulator.server import EmulatorServer
 
 from ..support import SENDGRID_KEY, SMTP_PASSWORD
 from .support import SECRET_SIG
-from .yaml_stacks import KEY_SECRETS, SUPPORT_SETTING, YamlStack, marketing_setting, with_pools
+from .yaml_stacks import (
+    KEY_SECRETS,
+    SUPPORT_SETTING,
+    YamlStack,
+    all_pools_provider,
+    marketing_setting,
+    with_pools,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -79,22 +86,7 @@ def test_an_explicit_provider_with_pools_keeps_them_secret_and_names_a_wrong_ent
     """One explicit provider whose pools come from secret config: both pools configured, the
     provider's key secrets secret in the state; a pool that is no entry fails the preview
     naming the nearest entry, in the words of the provider it is on."""
-    provider = {
-        "type": "pulumi:providers:genauth",
-        "properties": {
-            "host": "${host}",
-            "pools": {
-                "marketing": {
-                    "accessKeyId": "${marketingKeyId}",
-                    "accessKeySecret": "${marketingKeySecret}",
-                },
-                "support": {
-                    "accessKeyId": "${supportKeyId}",
-                    "accessKeySecret": "${supportKeySecret}",
-                },
-            },
-        },
-    }
+    provider = all_pools_provider()
     program = with_pools(yaml_stack.program(), provider)
     yaml_stack.write_program(program)
 

@@ -153,3 +153,24 @@ def with_pools(program: dict[str, Any], provider: dict[str, Any] | None) -> dict
     if provider is not None:
         resources = {"all": provider, **resources}
     return {**program, "resources": resources}
+
+
+def all_pools_provider() -> dict[str, Any]:
+    """One explicit provider holding marketing's and support's keys (its ``pools``), from the
+    stack config of :func:`configure_example`."""
+    return {
+        "type": "pulumi:providers:genauth",
+        "properties": {
+            "host": "${host}",
+            "pools": {
+                "marketing": {
+                    "accessKeyId": "${marketingKeyId}",
+                    "accessKeySecret": "${marketingKeySecret}",
+                },
+                "support": {
+                    "accessKeyId": "${supportKeyId}",
+                    "accessKeySecret": "${supportKeySecret}",
+                },
+            },
+        },
+    }
